@@ -1,0 +1,48 @@
+/*
+ * cli.h - what the gpuvm subcommands share: the command table entry, exit statuses, error
+ * reporting and the output format option.
+ */
+#ifndef GV_CLI_H
+#define GV_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "gpuvm/err.h"
+
+/* Exit statuses of every gpuvm command. */
+enum {
+    GV_EXIT_OK = 0,
+    GV_EXIT_FAIL = 1,  /* the operation ran and said no (a check failed, nothing fits) */
+    GV_EXIT_INPUT = 2, /* bad usage or bad input: nothing was changed */
+};
+
+typedef struct gv_cli_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} gv_cli_cmd;
+
+typedef enum gv_cli_format {
+    GV_FORMAT_TEXT,
+    GV_FORMAT_JSON,
+} gv_cli_format;
+
+/* Print "gpuvm: where: msg" on stderr once and return the exit status for @err's code. */
+int gv_cli_report(const gv_err *err);
+
+/* Print "gpuvm: msg" + a hint to use --help, return GV_EXIT_INPUT. */
+int gv_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse "text" / "json". Returns 0, or -1 after printing a usage error. */
+int gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret);
+
+/* The catalog path in effect: --catalog, else $GPUVM_CATALOG, else the shipped data/ file. */
+const char *gv_cli_catalog_path(const char *override);
+
+/* Subcommands, one file each. */
+int gv_cmd_topo(int argc, char **argv);
+int gv_cmd_fleet(int argc, char **argv);
+int gv_cmd_catalog(int argc, char **argv);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * main.c - the gpuvm command: global options and the subcommand table.
+ *
+ * Each subcommand is one table entry and one file (cmd_<name>.c) with its own --help.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef GV_VERSION
+#define GV_VERSION "unknown"
+#endif
+#ifndef GV_DATADIR
+#define GV_DATADIR "data"
+#endif
+
+static const gv_cli_cmd commands[] = {
+    {.name = "topo", .summary = "show a host topology (this machine, hwloc XML, NCCL XML, JSON)",
+     .run = gv_cmd_topo},
+    {.name = "fleet", .summary = "check and summarise a fleet file", .run = gv_cmd_fleet},
+    {.name = "catalog", .summary = "show the GPU catalog and MIG placement tables",
+     .run = gv_cmd_catalog},
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: gpuvm [--version] [--help] COMMAND [ARGS]\n\n"
+               "gpuvm is a control plane for GPU-backed virtual machines.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'gpuvm COMMAND --help' for a command's options.\n");
+}
+
+int
+gv_cli_report(const gv_err *err)
+{
+    char buf[GV_ERR_WHERE_MAX + GV_ERR_MSG_MAX + 8];
+
+    fprintf(stderr, "gpuvm: %s\n", gv_err_format(err, buf, sizeof(buf)));
+    return err->code == GV_E_INTERNAL ? GV_EXIT_FAIL : GV_EXIT_INPUT;
+}
+
+int
+gv_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "gpuvm %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'gpuvm %s --help')\n", cmd);
+    return GV_EXIT_INPUT;
+}
+
+int
+gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret)
+{
+    if (!strcmp(s, "text"))
+        *ret = GV_FORMAT_TEXT;
+    else if (!strcmp(s, "json"))
+        *ret = GV_FORMAT_JSON;
+    else {
+        gv_cli_usage_error(cmd, "--format: '%s' is not one of text, json", s);
+        return -1;
+    }
+    return 0;
+}
+
+const char *
+gv_cli_catalog_path(const char *override)
+{
+    const char *env = getenv("GPUVM_CATALOG");
+
+    if (override)
+        return override;
+    if (env && *env)
+        return env;
+    return GV_DATADIR "/catalog/gpus.yaml";
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return GV_EXIT_INPUT;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("gpuvm %s\n", GV_VERSION);
+        return GV_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return GV_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "gpuvm: '%s' is not a command (see 'gpuvm --help')\n", argv[1]);
+    return GV_EXIT_INPUT;
+}
