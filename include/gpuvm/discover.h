@@ -9,7 +9,8 @@
  *
  * Device classes (PCI class code, upper 16 bits of the 24-bit class):
  *   GPU   0x0300 VGA, 0x0302 3D, 0x0380 other display, 0x1200 processing accelerator,
- *         except the VGA functions of server BMCs (ASPEED, Matrox...), which are not GPUs.
+ *         except VGA functions that are only display controllers: server BMCs (ASPEED,
+ *         Matrox), emulated displays, and on-board chips such as the ATI ES1000 (by device id).
  *   NIC   0x02xx (Ethernet 0x0200, InfiniBand 0x0207, ...) and 0x0c06 (InfiniBand, older class).
  *   NVMe  0x0108.
  */
@@ -29,7 +30,7 @@ typedef enum gv_pci_role {
     GV_PCI_ROLE_NIC,
     GV_PCI_ROLE_NVME,
 } gv_pci_role;
-gv_pci_role gv_pci_role_of(unsigned class16, unsigned vendor_id);
+gv_pci_role gv_pci_role_of(unsigned class16, unsigned vendor_id, unsigned device_id);
 
 /* hwloc XML (format v1 or v2) from a buffer. Host name: hwloc's HostName info, else "". */
 int gv_hwloc_xml_load(const char *text, size_t len, const char *source, gv_host **ret,
@@ -61,5 +62,9 @@ int gv_topo_file_load(const char *path, gv_host **ret, gv_err *err);
  * canonical fleet JSON. GPU models are resolved against @catalog when it is not NULL.
  */
 int gv_fleet_file_load(const char *path, const gv_catalog *catalog, gv_fleet **ret, gv_err *err);
+
+/* The same from a buffer; @path names it in errors and anchors relative topology file names. */
+int gv_fleet_parse(const char *text, size_t len, const char *path, const gv_catalog *catalog,
+                   gv_fleet **ret, gv_err *err);
 
 #endif

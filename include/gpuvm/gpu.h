@@ -10,9 +10,10 @@
  *              belongs to at most one model.
  *   fact       every block of data (model, PCI id, MIG geometry, MIG profile, vGPU block, vGPU
  *              type, SR-IOV block) carries the key of its source in the catalog's `sources`
- *              table and a verified flag. A block inherits both from its parent unless it says
- *              otherwise; verified is false where the facts file marks a value [unverified] or
- *              [inferred], or where the value comes from outside it.
+ *              table (inherited from the enclosing block unless given) and a verified flag:
+ *              false where the facts file marks a value [unverified] or [inferred], or where
+ *              the value comes from outside it. A MIG profile or vGPU type is verified only
+ *              when its block is; the model's own flag covers its own fields (memory).
  *   slice      MIG placements are in memory slices (NVML nvmlGpuInstancePlacement_t). A set of
  *              slices is a uint32_t mask, bit i = memory slice i.
  *   placement  (profile, start): the instance occupies slices start..start+size-1, where size
@@ -45,7 +46,8 @@
  * word on a real host.
  *
  * Ownership: a catalog owns its models; a model owns every string and array it points to.
- * Queries are pure: they read the model and the instance arrays they are given.
+ * Queries are pure: they read the model and the instance arrays they are given; their errors
+ * name the model as the location (gv_err.where) and the offending instance in the message.
  */
 #ifndef GPUVM_GPU_H
 #define GPUVM_GPU_H
@@ -61,15 +63,25 @@
 typedef struct gv_catalog gv_catalog;
 typedef struct gv_gpu_model gv_gpu_model;
 
-/* Parse a catalog YAML text. Returns 0 or -GV_E_PARSE / -GV_E_INVAL ("source:line:col: ..."). */
+/*
+ * Parse a catalog YAML text (the schema is described in data/catalog/gpus.yaml). Strict:
+ * unknown and duplicate keys are refused, and invariants 1-4 are checked, each error located
+ * at the offending value. No I/O: the caller reads the file.
+ * Returns 0 or -GV_E_PARSE / -GV_E_INVAL / -GV_E_LIMIT ("source:line:col: ...").
+ */
 int gv_catalog_parse(const char *text, size_t len, const char *source, gv_catalog **ret,
                      gv_err *err);
 void gv_catalog_free(gv_catalog *c);
 GV_DEFINE_AUTOPTR(gv_catalog, gv_catalog_free)
 
 /*
- * Overlay @over onto @base: a model of @over replaces the model of @base with the same name,
- * new models are added. @over is consumed (freed) on success. Returns 0 or -GV_E_INVAL.
+ * Overlay @over onto @base: a model of @over replaces the model of @base with the same name
+ * (ignoring case; it keeps its place), new models are added at the end, sources are united.
+ * Nothing changes unless all of it can be applied. @over is consumed (freed) on success and
+ * stays the caller's on failure. Errors carry no location: the caller prefixes @over's file
+ * name (gv_err_prefix).
+ * Returns: 0; -GV_E_CONFLICT when a PCI id of @over belongs to a model of @base that is not
+ * replaced, or a source key has two texts; -GV_E_LIMIT beyond GV_CATALOG_MAX_MODELS.
  */
 int gv_catalog_merge(gv_catalog *base, gv_catalog *over, gv_err *err);
 
@@ -93,7 +105,7 @@ int gv_catalog_resolve_host(const gv_catalog *c, gv_host *h);
 #define GV_CATALOG_FORMAT "gpuvm-catalog/1"
 #define GV_CATALOG_MAX_MODELS 1024
 #define GV_GPU_MAX_PCI_IDS 64
-#define GV_MIG_MAX_SLICES 32   /* memory slices per GPU: the bits of a uint32_t */
+#define GV_MIG_MAX_SLICES 32 /* memory slices per GPU: the bits of a uint32_t */
 #define GV_MIG_MAX_PROFILES 32
 #define GV_VGPU_MAX_TYPES 64
 #define GV_VGPU_MAX_INSTANCES 256
@@ -143,10 +155,10 @@ typedef struct gv_mig_geometry {
 } gv_mig_geometry;
 
 typedef struct gv_vgpu_type {
-    char *name;              /* "A100-4C" */
+    char *name; /* "A100-4C" */
     int64_t framebuffer_mib;
-    int max_equal;           /* vGPUs of this type per GPU in equal-size mode */
-    int max_mixed;           /* ... in mixed-size mode; 0 when the model has none */
+    int max_equal; /* vGPUs of this type per GPU in equal-size mode */
+    int max_mixed; /* ... in mixed-size mode; 0 when the model has none */
     gv_fact fact;
 } gv_vgpu_type;
 
@@ -164,10 +176,10 @@ typedef struct gv_sriov_info {
 } gv_sriov_info;
 
 struct gv_gpu_model {
-    char *name;          /* stable key, e.g. "H100-SXM5-80GB" */
+    char *name; /* stable key, e.g. "H100-SXM5-80GB" */
     gv_gpu_vendor vendor;
-    char *description;   /* free text, "" when none */
-    int64_t memory_mib;  /* nominal: marketed GB x 1024 */
+    char *description;  /* free text, "" when none */
+    int64_t memory_mib; /* nominal: marketed GB x 1024 */
     size_t n_pci_ids;
     gv_gpu_pci_id *pci_ids;
     gv_mig_geometry *mig; /* NULL: not MIG-capable */
@@ -215,10 +227,10 @@ typedef struct gv_mig_instance {
 
 /* What a set of instances uses; built by gv_mig_usage_build, extended by gv_mig_usage_add. */
 typedef struct gv_mig_usage {
-    uint32_t occupied;                /* memory slices in use */
-    int compute_used;                 /* compute slices in use */
-    int n_media;                      /* +me instances */
-    int count[GV_MIG_MAX_PROFILES];   /* instances per profile index */
+    uint32_t occupied;              /* memory slices in use */
+    int compute_used;               /* compute slices in use */
+    int n_media;                    /* +me instances */
+    int count[GV_MIG_MAX_PROFILES]; /* instances per profile index */
 } gv_mig_usage;
 
 /* Index of profile @name (exact) / NVIDIA profile @id in @m, or -1 (also when not MIG). */
@@ -248,8 +260,7 @@ int gv_mig_usage_build(const gv_gpu_model *m, const gv_mig_instance *insts, size
                        gv_mig_usage *ret, gv_err *err);
 
 /* gv_mig_usage_build without the summary. */
-int gv_mig_layout_check(const gv_gpu_model *m, const gv_mig_instance *insts, size_t n,
-                        gv_err *err);
+int gv_mig_layout_check(const gv_gpu_model *m, const gv_mig_instance *insts, size_t n, gv_err *err);
 
 /*
  * The starts at which profile @profile can still be placed on a GPU in state @u: free slices,
@@ -259,8 +270,7 @@ int gv_mig_layout_check(const gv_gpu_model *m, const gv_mig_instance *insts, siz
 uint32_t gv_mig_usage_starts(const gv_gpu_model *m, const gv_mig_usage *u, int profile);
 
 /* Add one instance to @u. Returns 0, or the errors of gv_mig_usage_build (@u untouched). */
-int gv_mig_usage_add(const gv_gpu_model *m, gv_mig_usage *u, int profile, int start,
-                     gv_err *err);
+int gv_mig_usage_add(const gv_gpu_model *m, gv_mig_usage *u, int profile, int start, gv_err *err);
 
 /*
  * What can still be placed on a GPU holding @insts: @ret_starts[i] = gv_mig_usage_starts for
@@ -288,8 +298,8 @@ int gv_vgpu_check(const gv_gpu_model *m, const int *types, size_t n, bool mixed,
  * t (room for m->vgpu->n_types). Returns the number of addable types, or the errors of
  * gv_vgpu_check for the current set.
  */
-int gv_vgpu_available(const gv_gpu_model *m, const int *types, size_t n, bool mixed,
-                      bool *ret_ok, gv_err *err);
+int gv_vgpu_available(const gv_gpu_model *m, const int *types, size_t n, bool mixed, bool *ret_ok,
+                      gv_err *err);
 
 /* ---- SR-IOV ---- */
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 #include "gpuvm/err.h"
+#include "gpuvm/gpu.h"
+#include "gpuvm/topo.h"
 
 /* Exit statuses of every gpuvm command. */
 enum {
@@ -39,6 +41,16 @@ int gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret);
 
 /* The catalog path in effect: --catalog, else $GPUVM_CATALOG, else the shipped data/ file. */
 const char *gv_cli_catalog_path(const char *override);
+
+/*
+ * Load the catalog: the shipped one (gv_cli_catalog_path) with @user_file (may be NULL) merged
+ * over it. Returns GV_EXIT_OK, or the exit status after reporting the error.
+ */
+int gv_cli_load_catalog(const char *user_file, gv_catalog **ret);
+
+/* Text renderings (topo_text.c, fleet_text.c). Output to @out. */
+void gv_topo_print_text(FILE *out, const gv_host *h);
+void gv_fleet_print_text(FILE *out, const gv_fleet *f, const gv_catalog *cat);
 
 /* Subcommands, one file each. */
 int gv_cmd_topo(int argc, char **argv);

@@ -86,6 +86,12 @@ gv_cli_catalog_path(const char *override)
 int
 main(int argc, char **argv)
 {
+    /*
+     * hwloc prints its own complaints about bad input on stderr; ours is the one-line report
+     * that names the file and the position. An operator can still ask for hwloc's with
+     * HWLOC_HIDE_ERRORS=0.
+     */
+    setenv("HWLOC_HIDE_ERRORS", "2", 0);
     if (argc < 2) {
         usage(stderr);
         return GV_EXIT_INPUT;

@@ -28,6 +28,43 @@ gv_ids_sort_unique(int *ids, size_t n)
     return out;
 }
 
+/* A growable id array with doubling capacity: hostile lists can name 65536 ids. */
+typedef struct id_vec {
+    int *v;
+    size_t n, cap;
+} id_vec;
+
+static void
+id_vec_cleanup(id_vec *a)
+{
+    free(a->v);
+}
+
+static void
+id_vec_push(id_vec *a, int id)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 64;
+        a->v = gv_reallocarray(a->v, a->cap, sizeof(int));
+    }
+    a->v[a->n++] = id;
+}
+
+static int
+id_vec_finish(id_vec *a, int **ret)
+{
+    size_t n = gv_ids_sort_unique(a->v, a->n);
+
+    if (n == 0) {
+        free(a->v);
+        *ret = NULL;
+    } else {
+        *ret = a->v;
+    }
+    a->v = NULL;
+    return (int)n;
+}
+
 static int
 parse_num(const char **p, long *ret)
 {
@@ -47,8 +84,7 @@ parse_num(const char **p, long *ret)
 int
 gv_cpulist_parse(const char *s, int **ret, gv_err *err)
 {
-    GV_AUTOFREE int *ids = NULL;
-    size_t n = 0;
+    id_vec ids __attribute__((cleanup(id_vec_cleanup))) = {0};
     const char *p = s;
 
     while (*p == ' ')
@@ -72,22 +108,20 @@ gv_cpulist_parse(const char *s, int **ret, gv_err *err)
                 return gv_err_set(err, GV_E_PARSE, NULL, "cpu list '%s': bad range", s);
         }
         for (long i = a; i <= b; i++)
-            *GV_ARRAY_APPEND(ids, n) = (int)i;
+            id_vec_push(&ids, (int)i);
         if (*p == ',')
             p++;
         else if (*p && *p != '\n')
             return gv_err_set(err, GV_E_PARSE, NULL, "cpu list '%s': unexpected '%c'", s, *p);
     }
-    n = gv_ids_sort_unique(ids, n);
-    *ret = n ? GV_STEAL_PTR(ids) : NULL;
-    return (int)n;
+    return id_vec_finish(&ids, ret);
 }
 
 int
 gv_cpumask_parse(const char *s, int **ret, gv_err *err)
 {
-    GV_AUTOFREE int *ids = NULL;
-    size_t n = 0, ndigits = 0;
+    id_vec ids __attribute__((cleanup(id_vec_cleanup))) = {0};
+    size_t ndigits = 0;
     size_t len = strlen(s);
 
     /* Walk from the least significant (rightmost) digit; commas only separate 32-bit words. */
@@ -113,13 +147,11 @@ gv_cpumask_parse(const char *s, int **ret, gv_err *err)
             if (id > GV_CPULIST_MAX_ID)
                 return gv_err_set(err, GV_E_LIMIT, NULL, "cpu mask '%s': id above %d", s,
                                   GV_CPULIST_MAX_ID);
-            *GV_ARRAY_APPEND(ids, n) = (int)id;
+            id_vec_push(&ids, (int)id);
         }
         ndigits++;
     }
-    n = gv_ids_sort_unique(ids, n);
-    *ret = n ? GV_STEAL_PTR(ids) : NULL;
-    return (int)n;
+    return id_vec_finish(&ids, ret);
 }
 
 void

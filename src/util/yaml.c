@@ -14,6 +14,54 @@ struct gv_yaml {
     char *source;
 };
 
+/*
+ * libyaml's document loader recurses once per nesting level, so a hostile "[[[[..." or
+ * "- - - - ..." could exhaust the stack. Walk the event stream first (the event parser keeps
+ * explicit stacks) and refuse documents nested deeper, or with more nodes, than any fleet or
+ * catalog needs. Syntax errors are left to the loader, which reports them the same way.
+ */
+static int
+yaml_check_shape(const char *text, size_t len, const char *source, gv_err *err)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    size_t depth = 0, nodes = 0;
+    char where[GV_ERR_WHERE_MAX];
+    int r = 0;
+
+    if (!yaml_parser_initialize(&parser))
+        gv_oom();
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    for (;;) {
+        if (!yaml_parser_parse(&parser, &ev))
+            break;
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+            depth++;
+        else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+            ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_ALIAS_EVENT)
+            nodes++;
+        if (depth > GV_YAML_MAX_DEPTH || nodes > GV_YAML_MAX_NODES) {
+            snprintf(where, sizeof(where), "%s:%zu:%zu", source, ev.start_mark.line + 1,
+                     ev.start_mark.column + 1);
+            r = depth > GV_YAML_MAX_DEPTH
+                    ? gv_err_set(err, GV_E_LIMIT, where, "nested deeper than %d levels",
+                                 GV_YAML_MAX_DEPTH)
+                    : gv_err_set(err, GV_E_LIMIT, where, "more than %d values",
+                                 GV_YAML_MAX_NODES);
+            yaml_event_delete(&ev);
+            break;
+        }
+        bool end = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+        if (end)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return r;
+}
+
 int
 gv_yaml_parse(const char *text, size_t len, const char *source, gv_yaml **ret, gv_err *err)
 {
@@ -21,6 +69,8 @@ gv_yaml_parse(const char *text, size_t len, const char *source, gv_yaml **ret, g
     gv_yaml *y;
     char where[GV_ERR_WHERE_MAX];
 
+    if (yaml_check_shape(text, len, source ? source : "<input>", err) < 0)
+        return -GV_E_LIMIT;
     if (!yaml_parser_initialize(&parser))
         gv_oom();
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -17,10 +17,14 @@
 #include "gpuvm/alloc.h"
 #include "gpuvm/err.h"
 
+/* Bounds on hostile input: nesting depth and number of values in one document. */
+#define GV_YAML_MAX_DEPTH 64
+#define GV_YAML_MAX_NODES 1000000
+
 typedef struct gv_yaml gv_yaml;
 typedef yaml_node_t gv_yaml_node;
 
-/* Parse one document. An empty document is an error. Returns 0 or -GV_E_PARSE. */
+/* Parse one document. An empty document is an error. Returns 0, -GV_E_PARSE or -GV_E_LIMIT. */
 int gv_yaml_parse(const char *text, size_t len, const char *source, gv_yaml **ret, gv_err *err);
 void gv_yaml_free(gv_yaml *y);
 GV_DEFINE_AUTOPTR(gv_yaml, gv_yaml_free)

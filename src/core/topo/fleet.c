@@ -36,7 +36,8 @@ int
 gv_fleet_add_host(gv_fleet *f, gv_host *h, gv_err *err)
 {
     if (gv_fleet_find_host(f, h->name))
-        return gv_err_set(err, GV_E_CONFLICT, h->name, "host name is used twice in the fleet");
+        return gv_err_set(err, GV_E_CONFLICT, NULL, "host %s: the name is used twice in the fleet",
+                          h->name);
     *GV_ARRAY_APPEND(f->hosts, f->n_hosts) = h;
     return 0;
 }
@@ -76,28 +77,29 @@ gv_fleet_check(const gv_fleet *f, gv_err *err)
     for (size_t i = 0; i < f->n_pools; i++) {
         const gv_pool *p = &f->pools[i];
         if (!p->name[0])
-            return gv_err_set(err, GV_E_INVAL, "pools", "pool with an empty name");
+            return gv_err_set(err, GV_E_INVAL, NULL, "a pool has an empty name");
         for (size_t j = 0; j < i; j++)
             if (!strcmp(f->pools[j].name, p->name))
-                return gv_err_set(err, GV_E_INVAL, p->name, "pool defined twice");
+                return gv_err_set(err, GV_E_INVAL, NULL, "pool %s: defined twice", p->name);
         if ((unsigned)p->strategy >= GV_POOL_STRATEGY_LAST)
-            return gv_err_set(err, GV_E_INVAL, p->name, "pool has an invalid strategy");
+            return gv_err_set(err, GV_E_INVAL, NULL, "pool %s: invalid strategy", p->name);
         if (!(p->cpu_overcommit >= 1.0 && p->cpu_overcommit <= 64.0))
-            return gv_err_set(err, GV_E_INVAL, p->name,
-                              "cpu_overcommit %g is outside 1..64", p->cpu_overcommit);
+            return gv_err_set(err, GV_E_INVAL, NULL, "pool %s: cpu_overcommit %g is outside 1..64",
+                              p->name, p->cpu_overcommit);
     }
     for (size_t i = 0; i < f->n_hosts; i++) {
         const gv_host *h = f->hosts[i];
         if (!h->name[0])
-            return gv_err_set(err, GV_E_INVAL, "hosts", "host %zu has no name", i);
+            return gv_err_set(err, GV_E_INVAL, NULL, "host %zu has no name", i);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(f->hosts[j]->name, h->name))
-                return gv_err_set(err, GV_E_INVAL, h->name, "host name is used twice");
+                return gv_err_set(err, GV_E_INVAL, NULL, "host %s: the name is used twice",
+                                  h->name);
         if ((r = gv_host_check(h, err)) < 0)
             return r;
         if (f->n_pools && h->pool[0] && !gv_fleet_find_pool(f, h->pool))
-            return gv_err_set(err, GV_E_INVAL, h->name, "pool '%s' is not defined in the fleet",
-                              h->pool);
+            return gv_err_set(err, GV_E_INVAL, NULL, "host %s: pool '%s' is not defined in the fleet",
+                              h->name, h->pool);
     }
     return 0;
 }

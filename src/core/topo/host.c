@@ -60,7 +60,7 @@ dup_array(const void *src, size_t n, size_t elem)
 {
     void *d;
 
-    if (n == 0)
+    if (n == 0 || !src)
         return NULL;
     d = gv_reallocarray(NULL, n, elem);
     memcpy(d, src, n * elem);
@@ -135,8 +135,10 @@ gv_numa_add_core(gv_numa *n, const int *threads, int n_threads)
     if (n_threads > GV_MAX_THREADS_PER_CORE)
         n_threads = GV_MAX_THREADS_PER_CORE;
     c->n_threads = n_threads;
-    memcpy(c->threads, threads, (size_t)n_threads * sizeof(int));
-    qsort(c->threads, (size_t)n_threads, sizeof(int), cmp_int);
+    if (n_threads > 0)
+        memcpy(c->threads, threads, (size_t)n_threads * sizeof(int));
+    if (n_threads > 1)
+        qsort(c->threads, (size_t)n_threads, sizeof(int), cmp_int);
     for (int i = 0; i < n_threads; i++)
         *GV_ARRAY_APPEND(n->cpus, n->n_cpus) = c->threads[i];
 }
@@ -233,6 +235,14 @@ gv_host_get_label(const gv_host *h, const char *key)
 
 /* ---- canonical order ---- */
 
+/* qsort, which must not be handed NULL even for zero elements (C11 7.22.5). */
+static void
+sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 static int
 cmp_label(const void *a, const void *b)
 {
@@ -287,7 +297,8 @@ sort_by_pci(void *arr, size_t n, size_t elem)
         memcpy(tmp + i * elem, (char *)arr + (size_t)order[i] * elem, elem);
         perm[order[i]] = (int)i;
     }
-    memcpy(arr, tmp, n * elem);
+    if (n)
+        memcpy(arr, tmp, n * elem);
     free(order);
     free(tmp);
     return perm;
@@ -298,17 +309,17 @@ gv_host_sort(gv_host *h)
 {
     GV_AUTOFREE int *gperm = NULL;
 
-    qsort(h->labels, h->n_labels, sizeof(*h->labels), cmp_label);
-    qsort(h->numa, h->n_numa, sizeof(*h->numa), cmp_numa);
+    sort_array(h->labels, h->n_labels, sizeof(*h->labels), cmp_label);
+    sort_array(h->numa, h->n_numa, sizeof(*h->numa), cmp_numa);
     for (size_t i = 0; i < h->n_numa; i++) {
         gv_numa *n = &h->numa[i];
-        qsort(n->cores, n->n_cores, sizeof(*n->cores), cmp_core);
-        qsort(n->cpus, n->n_cpus, sizeof(int), cmp_int);
+        sort_array(n->cores, n->n_cores, sizeof(*n->cores), cmp_core);
+        sort_array(n->cpus, n->n_cpus, sizeof(int), cmp_int);
     }
-    qsort(h->packages, h->n_packages, sizeof(*h->packages), cmp_package);
+    sort_array(h->packages, h->n_packages, sizeof(*h->packages), cmp_package);
     for (size_t i = 0; i < h->n_packages; i++)
-        qsort(h->packages[i].numa, h->packages[i].n_numa, sizeof(int), cmp_int);
-    qsort(h->reserved_cpus, h->n_reserved_cpus, sizeof(int), cmp_int);
+        sort_array(h->packages[i].numa, h->packages[i].n_numa, sizeof(int), cmp_int);
+    sort_array(h->reserved_cpus, h->n_reserved_cpus, sizeof(int), cmp_int);
 
     gperm = sort_by_pci(h->gpus, h->n_gpus, sizeof(*h->gpus));
     for (size_t i = 0; i < h->n_links; i++) {

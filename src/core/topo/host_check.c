@@ -10,7 +10,10 @@
 
 #include "gpuvm/topo.h"
 
-#define HOST_ERR(h, err, ...) gv_err_set(err, GV_E_INVAL, (h)->name[0] ? (h)->name : "host", __VA_ARGS__)
+/* Errors name the host in the message; the caller's location (file, line) goes in "where". */
+#define HOST_ERR(h, err, fmt, ...)                                                                 \
+    gv_err_set(err, GV_E_INVAL, NULL, "host %s: " fmt, (h)->name[0] ? (h)->name : "(unnamed)",  \
+               ##__VA_ARGS__)
 
 static int
 cmp_int(const void *a, const void *b)
@@ -88,12 +91,13 @@ check_numa(const gv_host *h, gv_err *err)
             *GV_ARRAY_APPEND(all, n_all) = n->cpus[k];
         }
     }
-    qsort(all, n_all, sizeof(int), cmp_int);
+    if (n_all > 1)
+        qsort(all, n_all, sizeof(int), cmp_int);
     for (size_t k = 1; k < n_all; k++)
         if (all[k] == all[k - 1])
             return HOST_ERR(h, err, "CPU %d belongs to more than one NUMA node", all[k]);
     for (size_t k = 0; k < h->n_reserved_cpus; k++)
-        if (!bsearch(&h->reserved_cpus[k], all, n_all, sizeof(int), cmp_int))
+        if (!n_all || !bsearch(&h->reserved_cpus[k], all, n_all, sizeof(int), cmp_int))
             return HOST_ERR(h, err, "reserved CPU %d is not a CPU of the host",
                             h->reserved_cpus[k]);
     for (size_t i = 0; i < h->n_packages; i++)

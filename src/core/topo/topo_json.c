@@ -372,7 +372,8 @@ parse_numa(parse_ctx *c, gv_host *h, const json_t *o, const char *path)
             /* redundant with cores: they must agree (same set) */
             bool same = n_cpus == n->n_cpus;
             GV_AUTOFREE int *sorted = gv_calloc(n->n_cpus + 1, sizeof(int));
-            memcpy(sorted, n->cpus, n->n_cpus * sizeof(int));
+            if (n->n_cpus)
+                memcpy(sorted, n->cpus, n->n_cpus * sizeof(int));
             for (size_t a = 0; same && a < n_cpus; a++) {
                 bool found = false;
                 for (size_t b = 0; b < n->n_cpus && !found; b++)

@@ -122,10 +122,14 @@ test_fleet_check(void **state)
     gv_fleet_set_pool(f, "training");
     assert_int_equal(gv_fleet_add_host(f, h, NULL), 0);
     assert_int_equal(gv_fleet_check(f, &err), -GV_E_INVAL);
-    assert_string_equal(err.msg, "pool 'nosuch' is not defined in the fleet");
+    assert_string_equal(err.msg, "host host-3: pool 'nosuch' is not defined in the fleet");
     gv_host_set_str(&h->pool, "training");
     assert_int_equal(gv_fleet_check(f, NULL), 0);
-    assert_int_equal(gv_fleet_add_host(f, gv_host_copy(h, NULL), &err), -GV_E_CONFLICT);
+    gv_host *dup = gv_host_copy(h, NULL);
+    /* refused: the host stays the caller's */
+    assert_int_equal(gv_fleet_add_host(f, dup, &err), -GV_E_CONFLICT);
+    assert_int_equal(f->n_hosts, 1);
+    gv_host_free(dup);
     gv_fleet_free(f);
 }
 

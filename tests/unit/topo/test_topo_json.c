@@ -99,11 +99,11 @@ test_bad_input(void **state)
                  "f.json", "hosts[0].gpus[0].pci: 'zz' is not a PCI address (dddd:bb:dd.f)");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"numa\": [{\"id\": 0}], "
                  "\"gpus\": [{\"pci\": \"0000:01:00.0\", \"numa\": 3}]}]}",
-                 GV_E_INVAL, "f.json:a", "GPU 0000:01:00.0: NUMA node 3 does not exist");
+                 GV_E_INVAL, "f.json", "host a: GPU 0000:01:00.0: NUMA node 3 does not exist");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"colour\": 1}]}", GV_E_INVAL, "f.json",
                  "hosts[0]: unknown key 'colour'");
-    expect_error("{\"hosts\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", GV_E_CONFLICT, "f.json:a",
-                 "host name is used twice in the fleet");
+    expect_error("{\"hosts\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", GV_E_CONFLICT, "f.json",
+                 "host a: the name is used twice in the fleet");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"numa\": [{\"id\": 0, \"cpus\": [0, 1], "
                  "\"cores\": [[0, 2]]}]}]}",
                  GV_E_INVAL, "f.json", "hosts[0].numa[0].cpus: cpus do not match the threads "
@@ -111,7 +111,7 @@ test_bad_input(void **state)
     expect_error("{\"hosts\": [{\"name\": \"a\", \"pcie\": [{\"name\": \"s\", \"kind\": "
                  "\"switch\", \"parent\": \"t\"}, {\"name\": \"t\", \"kind\": \"switch\", "
                  "\"parent\": \"s\"}]}]}",
-                 GV_E_INVAL, "f.json:a", "PCIe node s: parent chain has a cycle");
+                 GV_E_INVAL, "f.json", "host a: PCIe node s: parent chain has a cycle");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"gpus\": [{\"pci\": \"0000:01:00.0\", "
                  "\"vendor_id\": \"10de\"}]}]}",
                  GV_E_INVAL, "f.json",

@@ -89,6 +89,33 @@ test_unknown_and_duplicate_keys(void **state)
     gv_yaml_free(y);
 }
 
+static void
+test_hostile_depth(void **state)
+{
+    char buf[4096];
+    gv_yaml *y = NULL;
+    gv_err err = {0};
+    (void)state;
+
+    /* flow and block nesting both count */
+    memset(buf, '[', 1000);
+    memset(buf + 1000, ']', 1000);
+    assert_int_equal(gv_yaml_parse(buf, 2000, "d.yaml", &y, &err), -GV_E_LIMIT);
+    assert_null(y);
+    assert_string_equal(err.where, "d.yaml:1:65");
+    assert_string_equal(err.msg, "nested deeper than 64 levels");
+    gv_err_clear(&err);
+    for (int i = 0; i < 200; i++)
+        memcpy(buf + 2 * i, "- ", 2);
+    strcpy(buf + 400, "x\n");
+    assert_int_equal(gv_yaml_parse(buf, strlen(buf), "d.yaml", &y, &err), -GV_E_LIMIT);
+    /* 64 levels are fine */
+    memset(buf, '[', 64);
+    memset(buf + 64, ']', 64);
+    assert_int_equal(gv_yaml_parse(buf, 128, "d.yaml", &y, &err), 0);
+    gv_yaml_free(y);
+}
+
 int
 main(void)
 {
@@ -96,6 +123,7 @@ main(void)
         cmocka_unit_test(test_syntax_error_position),
         cmocka_unit_test(test_keys_and_types),
         cmocka_unit_test(test_unknown_and_duplicate_keys),
+        cmocka_unit_test(test_hostile_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
