@@ -1,6 +1,6 @@
 /*
- * testlib.h - small helpers shared by the C tests: paths to sources and shared data, reading
- * fixtures, and the standard "skip with a notice" exit.
+ * testlib.h - small helpers shared by the C tests: paths to sources and shared data, the shipped
+ * catalog, and the standard "skip with a notice" exit.
  */
 #ifndef GV_TESTLIB_H
 #define GV_TESTLIB_H
@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "gpuvm/alloc.h"
+#include "gpuvm/gpu.h"
+#include "util/file.h"
 
 #define GV_TEST_SKIP 77 /* meson's "skipped" exit status */
 
@@ -44,6 +46,39 @@ gv_test_skip_no_shared_data(const char *test)
            "../shared/data)\n",
            test);
     exit(GV_TEST_SKIP);
+}
+
+/* The shipped catalog ($GV_SRCDIR/data/catalog/gpus.yaml); aborts when it does not load. */
+static inline gv_catalog *
+gv_test_shipped_catalog(void)
+{
+    GV_AUTOFREE char *path = gv_test_src("data/catalog/gpus.yaml");
+    GV_AUTOFREE char *text = NULL;
+    gv_catalog *c = NULL;
+    gv_err err = {0};
+    size_t len = 0;
+
+    if (gv_file_read(path, GV_FILE_MAX_BYTES, &text, &len, &err) < 0 ||
+        gv_catalog_parse(text, len, path, &c, &err) < 0) {
+        fprintf(stderr, "cannot load the shipped catalog: %s: %s\n", err.where, err.msg);
+        abort();
+    }
+    return c;
+}
+
+/* cmocka group setup/teardown that put the shipped catalog in *state. */
+static inline int
+gv_test_catalog_setup(void **state)
+{
+    *state = gv_test_shipped_catalog();
+    return 0;
+}
+
+static inline int
+gv_test_catalog_teardown(void **state)
+{
+    gv_catalog_free(*state);
+    return 0;
 }
 
 #endif

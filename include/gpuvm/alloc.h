@@ -19,7 +19,7 @@ void *gv_calloc(size_t nmemb, size_t size);
 void *gv_realloc(void *p, size_t n);
 /* realloc for arrays: overflow-checked nmemb * size. */
 void *gv_reallocarray(void *p, size_t nmemb, size_t size);
-char *gv_strdup(const char *s);   /* NULL in, NULL out */
+char *gv_strdup(const char *s); /* NULL in, NULL out */
 char *gv_strndup(const char *s, size_t n);
 char *gv_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -33,8 +33,7 @@ typedef enum gv_pci_role {
 gv_pci_role gv_pci_role_of(unsigned class16, unsigned vendor_id, unsigned device_id);
 
 /* hwloc XML (format v1 or v2) from a buffer. Host name: hwloc's HostName info, else "". */
-int gv_hwloc_xml_load(const char *text, size_t len, const char *source, gv_host **ret,
-                      gv_err *err);
+int gv_hwloc_xml_load(const char *text, size_t len, const char *source, gv_host **ret, gv_err *err);
 
 /* This machine, live, through hwloc with I/O discovery. */
 int gv_hwloc_load_this_host(gv_host **ret, gv_err *err);
@@ -46,8 +45,7 @@ int gv_hwloc_load_this_host(gv_host **ret, gv_err *err);
 int gv_hwloc_load_fsroot(const char *root, gv_host **ret, gv_err *err);
 
 /* NCCL/RCCL topology XML (<system version=...>) from a buffer. Cores and memory stay unknown. */
-int gv_nccl_xml_load(const char *text, size_t len, const char *source, gv_host **ret,
-                     gv_err *err);
+int gv_nccl_xml_load(const char *text, size_t len, const char *source, gv_host **ret, gv_err *err);
 
 /*
  * Any topology file, format detected from its content: hwloc XML (<topology>), NCCL XML

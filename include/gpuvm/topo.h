@@ -43,8 +43,8 @@
 #include "gpuvm/err.h"
 
 #define GV_NUMA_UNKNOWN (-1)
-#define GV_UNKNOWN (-1)        /* for int64 quantities the source did not give */
-#define GV_PCI_ADDR_LEN 16     /* "dddd:bb:dd.f" + NUL, rounded */
+#define GV_UNKNOWN (-1)    /* for int64 quantities the source did not give */
+#define GV_PCI_ADDR_LEN 16 /* "dddd:bb:dd.f" + NUL, rounded */
 #define GV_MAX_THREADS_PER_CORE 8
 #define GV_MODEL_LEN 48
 
@@ -110,14 +110,14 @@ typedef struct gv_core {
 } gv_core;
 
 typedef struct gv_numa {
-    int id;              /* OS index (not necessarily dense: AC922 has 0 and 8) */
-    bool cores_known;    /* false when the source lists no cores (NCCL files) */
+    int id;           /* OS index (not necessarily dense: AC922 has 0 and 8) */
+    bool cores_known; /* false when the source lists no cores (NCCL files) */
     size_t n_cores;
-    gv_core *cores;      /* ascending by first thread */
+    gv_core *cores; /* ascending by first thread */
     size_t n_cpus;
-    int *cpus;           /* all PUs of the node, ascending; the union of cores when known,
-                            else what the source gave (NCCL affinity mask) */
-    int64_t memory_mib;  /* GV_UNKNOWN when not known */
+    int *cpus;            /* all PUs of the node, ascending; the union of cores when known,
+                             else what the source gave (NCCL affinity mask) */
+    int64_t memory_mib;   /* GV_UNKNOWN when not known */
     int64_t hugepages_2m; /* free+used 2 MiB pages configured, GV_UNKNOWN when not known */
     int64_t hugepages_1g;
 } gv_numa;
@@ -131,8 +131,8 @@ typedef struct gv_package {
 typedef struct gv_pcie_node {
     char name[GV_PCI_ADDR_LEN + 8]; /* PCI address of the bridge/port, or "hbN" for a host bridge */
     gv_pcie_kind kind;
-    int parent;                     /* index in host->pcie, -1 for a root */
-    int numa;                       /* GV_NUMA_UNKNOWN when not known */
+    int parent; /* index in host->pcie, -1 for a root */
+    int numa;   /* GV_NUMA_UNKNOWN when not known */
 } gv_pcie_node;
 
 typedef struct gv_gpu {
@@ -143,15 +143,15 @@ typedef struct gv_gpu {
     int numa;                 /* GV_NUMA_UNKNOWN when not known */
     int pcie_parent;          /* index in host->pcie, -1 when not known */
     gv_gpu_mode mode;
-    int sriov_vfs;            /* VFs enabled for GV_GPU_MODE_SRIOV; 0 otherwise */
-    char vgpu_type[32];       /* for GV_GPU_MODE_VGPU: the type the GPU is set to, "" = any */
+    int sriov_vfs;      /* VFs enabled for GV_GPU_MODE_SRIOV; 0 otherwise */
+    char vgpu_type[32]; /* for GV_GPU_MODE_VGPU: the type the GPU is set to, "" = any */
 } gv_gpu;
 
 typedef struct gv_nic {
     char pci[GV_PCI_ADDR_LEN];
     uint16_t vendor_id;
     uint16_t device_id;
-    char name[32];      /* OS name (eth0, mlx5_0) when known, else "" */
+    char name[32]; /* OS name (eth0, mlx5_0) when known, else "" */
     int numa;
     int pcie_parent;
     int sriov_vfs;      /* SR-IOV VFs the function can expose; 0 = none */
@@ -162,7 +162,7 @@ typedef struct gv_nvme {
     char pci[GV_PCI_ADDR_LEN];
     uint16_t vendor_id;
     uint16_t device_id;
-    char name[32];        /* nvme0n1, when known */
+    char name[32]; /* nvme0n1, when known */
     int numa;
     int pcie_parent;
     int64_t capacity_gib; /* GV_UNKNOWN when not known */
@@ -182,25 +182,25 @@ typedef struct gv_label {
 
 typedef struct gv_host {
     char *name;
-    char *pool;           /* "" when none */
-    char *zone;           /* "" when none */
+    char *pool; /* "" when none */
+    char *zone; /* "" when none */
     size_t n_labels;
-    gv_label *labels;     /* sorted by key, keys unique */
+    gv_label *labels; /* sorted by key, keys unique */
     gv_host_state state;
     char *hypervisor_uri; /* "" when none */
     char *datastore;      /* storage path for VM scratch/images, "" when none */
     size_t n_reserved_cpus;
-    int *reserved_cpus;   /* PUs kept for the host itself, ascending */
-    bool reconfigurable;  /* an idle GPU may be switched between whole/MIG/vGPU by the scheduler */
+    int *reserved_cpus;  /* PUs kept for the host itself, ascending */
+    bool reconfigurable; /* an idle GPU may be switched between whole/MIG/vGPU by the scheduler */
 
     size_t n_numa;
-    gv_numa *numa;        /* ascending by id */
+    gv_numa *numa; /* ascending by id */
     size_t n_packages;
     gv_package *packages;
     size_t n_pcie;
     gv_pcie_node *pcie;
     size_t n_gpus;
-    gv_gpu *gpus;         /* ascending by PCI address */
+    gv_gpu *gpus; /* ascending by PCI address */
     size_t n_nics;
     gv_nic *nics;
     size_t n_nvme;
@@ -257,11 +257,11 @@ GV_DEFINE_AUTOPTR(gv_host, gv_host_free)
 gv_host *gv_host_copy(const gv_host *h, const char *name);
 
 /* Builders: each appends a zeroed/defaulted element and returns it for the caller to fill. */
-gv_numa *gv_host_add_numa(gv_host *h, int id);            /* memory and hugepages unknown */
+gv_numa *gv_host_add_numa(gv_host *h, int id); /* memory and hugepages unknown */
 void gv_numa_add_core(gv_numa *n, const int *threads, int n_threads);
 gv_package *gv_host_add_package(gv_host *h, int id);
 int gv_host_add_pcie(gv_host *h, const char *name, gv_pcie_kind kind, int parent, int numa);
-gv_gpu *gv_host_add_gpu(gv_host *h);                       /* numa unknown, no parent */
+gv_gpu *gv_host_add_gpu(gv_host *h); /* numa unknown, no parent */
 gv_nic *gv_host_add_nic(gv_host *h);
 gv_nvme *gv_host_add_nvme(gv_host *h);
 gv_link *gv_host_add_link(gv_host *h, gv_link_kind kind, int a, int b, int count);

@@ -75,7 +75,17 @@ append_vf_counts(gv_strbuf *sb, const gv_gpu_model *m)
         gv_strbuf_printf(sb, "%s%d", i ? "," : "", m->sriov->vf_counts[i]);
 }
 
-enum { COL_NAME, COL_VENDOR, COL_PCI, COL_MEM, COL_MIG, COL_VGPU, COL_VFS, COL_VERIFIED, N_COLS };
+enum {
+    COL_NAME,
+    COL_VENDOR,
+    COL_PCI,
+    COL_MEM,
+    COL_MIG,
+    COL_VGPU,
+    COL_VFS,
+    COL_VERIFIED,
+    N_COLS
+};
 
 static void
 print_list(const gv_catalog *cat)
@@ -453,7 +463,10 @@ print_json(const gv_catalog *cat, const gv_gpu_model *only)
     fputs(text, stdout);
 }
 
-enum { OPT_FORMAT = 256, OPT_CATALOG };
+enum {
+    OPT_FORMAT = 256,
+    OPT_CATALOG
+};
 
 int
 gv_cmd_catalog(int argc, char **argv)

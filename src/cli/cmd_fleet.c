@@ -11,25 +11,27 @@
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-            "usage: gpuvm fleet check FILE [--catalog FILE]\n"
-            "       gpuvm fleet show FILE [--format text|json] [--catalog FILE]\n"
-            "\n"
-            "FILE is a fleet YAML (pools, templates, host name ranges, overrides; see\n"
-            "data/fleets/example.yaml) or the JSON that 'gpuvm topo show --format json' and\n"
-            "'gpuvm fleet show --format json' print.\n"
-            "\n"
-            "  check             validate the whole fleet; print one line; exit 0 or 2\n"
-            "  show              hosts per pool, zone and state, GPUs per model and mode, MIG\n"
-            "                    geometry, cores and memory (text), or the whole fleet as\n"
-            "                    canonical JSON (json)\n"
-            "  --catalog FILE    GPU catalog entries merged over the shipped catalog\n"
-            "\n"
-            "Exit status: 0 valid, 2 bad usage or an invalid fleet (one line names the file,\n"
-            "the line:column and the reason; nothing is loaded).\n");
+    fprintf(f, "usage: gpuvm fleet check FILE [--catalog FILE]\n"
+               "       gpuvm fleet show FILE [--format text|json] [--catalog FILE]\n"
+               "\n"
+               "FILE is a fleet YAML (pools, templates, host name ranges, overrides; see\n"
+               "data/fleets/example.yaml) or the JSON that 'gpuvm topo show --format json' and\n"
+               "'gpuvm fleet show --format json' print.\n"
+               "\n"
+               "  check             validate the whole fleet; print one line; exit 0 or 2\n"
+               "  show              hosts per pool, zone and state, GPUs per model and mode, MIG\n"
+               "                    geometry, cores and memory (text), or the whole fleet as\n"
+               "                    canonical JSON (json)\n"
+               "  --catalog FILE    GPU catalog entries merged over the shipped catalog\n"
+               "\n"
+               "Exit status: 0 valid, 2 bad usage or an invalid fleet (one line names the file,\n"
+               "the line:column and the reason; nothing is loaded).\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_CATALOG };
+enum {
+    OPT_FORMAT = 256,
+    OPT_CATALOG
+};
 
 int
 gv_cmd_fleet(int argc, char **argv)

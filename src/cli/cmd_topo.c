@@ -37,7 +37,15 @@ usage(FILE *f)
             "Exit status: 0 shown, 2 bad usage or a file that cannot be read or is refused.\n");
 }
 
-enum { OPT_HWLOC = 256, OPT_NCCL, OPT_JSON, OPT_THIS, OPT_FORMAT, OPT_NAME, OPT_CATALOG };
+enum {
+    OPT_HWLOC = 256,
+    OPT_NCCL,
+    OPT_JSON,
+    OPT_THIS,
+    OPT_FORMAT,
+    OPT_NAME,
+    OPT_CATALOG
+};
 
 static int
 load(const char *kind, const char *path, gv_fleet *f, gv_err *err)

@@ -57,8 +57,8 @@ static void
 print_host_table(FILE *out, const char *title, tally *t, size_t n)
 {
     qsort(t, n, sizeof(*t), cmp_tally);
-    fprintf(out, "\n%-14s %6s %6s %9s %6s %5s %7s %8s %11s\n", title, "hosts", "ready",
-            "cordoned", "maint", "down", "GPUs", "cores", "memory");
+    fprintf(out, "\n%-14s %6s %6s %9s %6s %5s %7s %8s %11s\n", title, "hosts", "ready", "cordoned",
+            "maint", "down", "GPUs", "cores", "memory");
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%-14s %6zu %6zu %9zu %6zu %5zu %7zu %8zu %7lld GiB\n",
                 t[i].key[0] ? t[i].key : "(none)", t[i].hosts, t[i].by_state[GV_HOST_READY],

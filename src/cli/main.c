@@ -18,10 +18,12 @@
 #endif
 
 static const gv_cli_cmd commands[] = {
-    {.name = "topo", .summary = "show a host topology (this machine, hwloc XML, NCCL XML, JSON)",
+    {.name = "topo",
+     .summary = "show a host topology (this machine, hwloc XML, NCCL XML, JSON)",
      .run = gv_cmd_topo},
     {.name = "fleet", .summary = "check and summarise a fleet file", .run = gv_cmd_fleet},
-    {.name = "catalog", .summary = "show the GPU catalog and MIG placement tables",
+    {.name = "catalog",
+     .summary = "show the GPU catalog and MIG placement tables",
      .run = gv_cmd_catalog},
 };
 

@@ -45,10 +45,8 @@ print_numa(FILE *out, const gv_host *h)
         gv_cpulist_format(&sb, n->cpus, n->n_cpus);
         if (!n->n_cpus)
             gv_strbuf_append(&sb, "(memory only)");
-        snprintf(hp2, sizeof(hp2), n->hugepages_2m < 0 ? "?" : "%lld",
-                 (long long)n->hugepages_2m);
-        snprintf(hp1, sizeof(hp1), n->hugepages_1g < 0 ? "?" : "%lld",
-                 (long long)n->hugepages_1g);
+        snprintf(hp2, sizeof(hp2), n->hugepages_2m < 0 ? "?" : "%lld", (long long)n->hugepages_2m);
+        snprintf(hp1, sizeof(hp1), n->hugepages_1g < 0 ? "?" : "%lld", (long long)n->hugepages_1g);
         fprintf(out, "%-5d %-24s ", n->id, gv_strbuf_str(&sb));
         if (n->cores_known)
             fprintf(out, "%5zu ", n->n_cores);
@@ -187,7 +185,7 @@ print_matrix(FILE *out, const gv_host *h)
 {
     size_t n = h->n_gpus + h->n_nics + h->n_nvme;
     gv_dev_ref *devs;
-    char (*labels)[12];
+    char(*labels)[12];
     int *numa;
     size_t k = 0;
 

@@ -41,13 +41,22 @@ typedef struct tmpl {
     attrs a;
 } tmpl;
 
-static const char *const attr_keys[] = {"pool", "zone", "labels", "state", "hypervisor_uri",
-                                        "datastore", "reserved_cpus", "reconfigurable",
-                                        "gpu_mode", "gpu_model", "vgpu_type", "sriov_vfs"};
+static const char *const attr_keys[] = {
+    "pool",          "zone",           "labels",   "state",     "hypervisor_uri", "datastore",
+    "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model", "vgpu_type",      "sriov_vfs"};
 #define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]))
-static const char *const attr_keys_nul[] = {"pool", "zone", "labels", "state", "hypervisor_uri",
-                                            "datastore", "reserved_cpus", "reconfigurable",
-                                            "gpu_mode", "gpu_model", "vgpu_type", "sriov_vfs",
+static const char *const attr_keys_nul[] = {"pool",
+                                            "zone",
+                                            "labels",
+                                            "state",
+                                            "hypervisor_uri",
+                                            "datastore",
+                                            "reserved_cpus",
+                                            "reconfigurable",
+                                            "gpu_mode",
+                                            "gpu_model",
+                                            "vgpu_type",
+                                            "sriov_vfs",
                                             NULL};
 
 static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
@@ -110,8 +119,8 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
             const char *k, *val;
             if ((r = gv_yaml_node_str(y, gv_yaml_map_key_at(y, a->labels, i), "label key", &k,
                                       err)) < 0 ||
-                (r = gv_yaml_node_str(y, gv_yaml_map_value_at(y, a->labels, i), "label value",
-                                      &val, err)) < 0)
+                (r = gv_yaml_node_str(y, gv_yaml_map_value_at(y, a->labels, i), "label value", &val,
+                                      err)) < 0)
                 return r;
             if (!*k)
                 return gv_yaml_error(y, gv_yaml_map_key_at(y, a->labels, i), err, GV_E_INVAL,
@@ -126,8 +135,7 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
         if ((r = gv_yaml_node_str(y, a->reserved_cpus, "reserved_cpus", &s, err)) < 0)
             return r;
         if (gv_cpulist_parse(s, &ids, &e2) < 0)
-            return gv_yaml_error(y, a->reserved_cpus, err, GV_E_INVAL, "reserved_cpus: %s",
-                                 e2.msg);
+            return gv_yaml_error(y, a->reserved_cpus, err, GV_E_INVAL, "reserved_cpus: %s", e2.msg);
     }
     return 0;
 }
@@ -256,8 +264,7 @@ yaml_to_json(gv_yaml *y, gv_yaml_node *n, int depth, gv_err *err)
 }
 
 static int
-load_inline_topology(gv_yaml *y, gv_yaml_node *node, const char *tname, gv_host **ret,
-                     gv_err *err)
+load_inline_topology(gv_yaml *y, gv_yaml_node *node, const char *tname, gv_host **ret, gv_err *err)
 {
     GV_AUTOPTR(json_t) host = NULL;
     GV_AUTOPTR(json_t) root = NULL;
@@ -352,8 +359,7 @@ load_templates(gv_yaml *y, gv_yaml_node *node, const char *path, tmpl **ret, siz
         }
         for (size_t j = 0; j < n; j++)
             if (!strcmp(ts[j].name, name))
-                r = gv_yaml_error(y, kn, err, GV_E_INVAL, "templates: '%s' is defined twice",
-                                  name);
+                r = gv_yaml_error(y, kn, err, GV_E_INVAL, "templates: '%s' is defined twice", name);
         if (r < 0 || (r = gv_yaml_check_keys(y, v, name, keys, err)) < 0)
             break;
         t = GV_ARRAY_APPEND(ts, n);
@@ -442,17 +448,16 @@ check_gpu_config(gv_yaml *y, gv_yaml_node *where, const gv_host *h, const gv_cat
         else
             why = mode_refusal(m, g->mode, g->vgpu_type, g->sriov_vfs);
         if (why)
-            return gv_yaml_error(y, where, err, GV_E_INVAL, "host %s: GPU %s (%s): %s: %s",
-                                 h->name, g->pci, g->model, gv_gpu_mode_to_string(g->mode), why);
+            return gv_yaml_error(y, where, err, GV_E_INVAL, "host %s: GPU %s (%s): %s: %s", h->name,
+                                 g->pci, g->model, gv_gpu_mode_to_string(g->mode), why);
     }
     return 0;
 }
 
 /* Apply the GPU configuration chosen by the attributes to every GPU of @h. */
 static int
-apply_gpu_config(gv_yaml *y, gv_yaml_node *where, gv_host *h, const gv_catalog *cat,
-                 int gpu_mode, const char *gpu_model, const char *vgpu_type, int sriov_vfs,
-                 gv_err *err)
+apply_gpu_config(gv_yaml *y, gv_yaml_node *where, gv_host *h, const gv_catalog *cat, int gpu_mode,
+                 const char *gpu_model, const char *vgpu_type, int sriov_vfs, gv_err *err)
 {
     if (gpu_model) {
         if (cat && !gv_catalog_find(cat, gpu_model))
@@ -487,8 +492,8 @@ apply_gpu_config(gv_yaml *y, gv_yaml_node *where, gv_host *h, const gv_catalog *
 }
 
 static int
-load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts,
-                const gv_catalog *cat, gv_fleet *f, gv_err *err)
+load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, const gv_catalog *cat,
+                gv_fleet *f, gv_err *err)
 {
     const char *keys[N_ATTR_KEYS + 4];
     const char *pattern = NULL, *tname = NULL;
@@ -579,8 +584,7 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts,
         }
         if (f->n_pools && h->pool[0] && !gv_fleet_find_pool(f, h->pool)) {
             r = gv_yaml_error(y, where, err, GV_E_INVAL,
-                              "host %s: pool '%s' is not defined under 'pools'", h->name,
-                              h->pool);
+                              "host %s: pool '%s' is not defined under 'pools'", h->name, h->pool);
             gv_host_free(h);
             goto out;
         }

@@ -35,5 +35,4 @@ gv_hwloc_topo *gv_hwloc_topo_new(void);
 int gv_hwloc_topo_to_host(gv_hwloc_topo *topo, const char *source, const char *sysfs_root,
                           gv_host **ret, gv_err *err);
 
-
 #endif

@@ -80,7 +80,6 @@
 #define NCCL_TCLASS_NVSWITCH 0x068000u
 #define NCCL_TCLASS_CPU 0x068001u /* NCCL's marker for an NVLink to a POWER9 CPU */
 
-
 /* Every <pci> seen, for duplicate addresses and for resolving link targets. */
 typedef struct nccl_pci {
     char busid[GV_PCI_ADDR_LEN];
@@ -107,7 +106,6 @@ typedef struct nccl_ctx {
     uint8_t cpu_taken[(GV_CPULIST_MAX_ID + 8) / 8]; /* CPUs already given to a NUMA node */
     gv_err *err;
 } nccl_ctx;
-
 
 static void
 nccl_ctx_clear(nccl_ctx *c)

@@ -19,7 +19,7 @@ skip_prolog(const char *s)
     for (;;) {
         s += strspn(s, " \t\r\n");
         if (!strncmp(s, "<?", 2) || !strncmp(s, "<!--", 4) || !strncmp(s, "<!DOCTYPE", 9)) {
-            const char *end = !strncmp(s, "<?", 2) ? strstr(s, "?>")
+            const char *end = !strncmp(s, "<?", 2)     ? strstr(s, "?>")
                               : !strncmp(s, "<!--", 4) ? strstr(s, "-->")
                                                        : strchr(s, '>');
             if (!end)

@@ -16,7 +16,8 @@
 
 /*
  * Parse a list ("0-3,8"). Empty string is the empty set. Ids come out sorted and unique.
- * Returns: the number of ids (*ret owned by caller, may be NULL when 0), or -GV_E_PARSE / -GV_E_LIMIT.
+ * Returns: the number of ids (*ret owned by caller, may be NULL when 0), or -GV_E_PARSE /
+ * -GV_E_LIMIT.
  */
 int gv_cpulist_parse(const char *s, int **ret, gv_err *err);
 

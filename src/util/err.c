@@ -6,15 +6,9 @@
 #include "gpuvm/err.h"
 
 static const char *const errcode_names[GV_E_LAST] = {
-    [GV_E_OK] = "ok",
-    [GV_E_INVAL] = "invalid",
-    [GV_E_PARSE] = "parse",
-    [GV_E_IO] = "io",
-    [GV_E_NOTFOUND] = "not-found",
-    [GV_E_UNSUPPORTED] = "unsupported",
-    [GV_E_LIMIT] = "limit",
-    [GV_E_CONFLICT] = "conflict",
-    [GV_E_INTERNAL] = "internal",
+    [GV_E_OK] = "ok",       [GV_E_INVAL] = "invalid",      [GV_E_PARSE] = "parse",
+    [GV_E_IO] = "io",       [GV_E_NOTFOUND] = "not-found", [GV_E_UNSUPPORTED] = "unsupported",
+    [GV_E_LIMIT] = "limit", [GV_E_CONFLICT] = "conflict",  [GV_E_INTERNAL] = "internal",
 };
 
 int

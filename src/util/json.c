@@ -62,7 +62,8 @@ gv_json_check_keys(const json_t *obj, const char *source, const char *path,
 
     if (!json_is_object(obj))
         return gv_json_error(source, path, NULL, err, GV_E_INVAL, "expected an object");
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         bool known = false;
         for (size_t i = 0; allowed[i]; i++)
             if (!strcmp(allowed[i], k))
@@ -79,8 +80,7 @@ lookup(const json_t *obj, const char *key, bool required, const char *source, co
 {
     *ret = json_object_get(obj, key);
     if (!*ret && required)
-        return gv_json_error(source, path, NULL, err, GV_E_INVAL, "missing required key '%s'",
-                             key);
+        return gv_json_error(source, path, NULL, err, GV_E_INVAL, "missing required key '%s'", key);
     return 0;
 }
 
@@ -129,9 +129,8 @@ gv_json_get_int(const json_t *obj, const char *key, bool required, const char *s
         return gv_json_error(source, path, key, err, GV_E_INVAL, "expected an integer");
     x = json_integer_value(v);
     if (x < min || x > max)
-        return gv_json_error(source, path, key, err, GV_E_INVAL,
-                             "%lld is out of range %lld..%lld", (long long)x, (long long)min,
-                             (long long)max);
+        return gv_json_error(source, path, key, err, GV_E_INVAL, "%lld is out of range %lld..%lld",
+                             (long long)x, (long long)min, (long long)max);
     *ret = x;
     return 0;
 }

@@ -48,8 +48,7 @@ yaml_check_shape(const char *text, size_t len, const char *source, gv_err *err)
             r = depth > GV_YAML_MAX_DEPTH
                     ? gv_err_set(err, GV_E_LIMIT, where, "nested deeper than %d levels",
                                  GV_YAML_MAX_DEPTH)
-                    : gv_err_set(err, GV_E_LIMIT, where, "more than %d values",
-                                 GV_YAML_MAX_NODES);
+                    : gv_err_set(err, GV_E_LIMIT, where, "more than %d values", GV_YAML_MAX_NODES);
             yaml_event_delete(&ev);
             break;
         }
@@ -83,8 +82,8 @@ gv_yaml_parse(const char *text, size_t len, const char *source, gv_yaml **ret, g
                 : &parser.context_mark;
         snprintf(where, sizeof(where), "%s:%zu:%zu", y->source, m->line + 1, m->column + 1);
         gv_err_set(err, GV_E_PARSE, where, "%s%s%s",
-                   parser.problem ? parser.problem : "malformed YAML",
-                   parser.context ? " " : "", parser.context ? parser.context : "");
+                   parser.problem ? parser.problem : "malformed YAML", parser.context ? " " : "",
+                   parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         free(y->source);
         free(y);
@@ -173,8 +172,7 @@ gv_yaml_is_null(const gv_yaml_node *node)
     if (!gv_yaml_is_scalar(node) || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
     s = (const char *)node->data.scalar.value;
-    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-           !strcmp(s, "NULL");
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
 const char *
@@ -318,8 +316,8 @@ gv_yaml_node_int(gv_yaml *y, const gv_yaml_node *node, const char *what, int64_t
     if (errno || *end)
         return gv_yaml_error(y, node, err, GV_E_INVAL, "%s: '%s' is not an integer", what, s);
     if (v < min || v > max)
-        return gv_yaml_error(y, node, err, GV_E_INVAL, "%s: %lld is out of range %lld..%lld",
-                             what, v, (long long)min, (long long)max);
+        return gv_yaml_error(y, node, err, GV_E_INVAL, "%s: %lld is out of range %lld..%lld", what,
+                             v, (long long)min, (long long)max);
     *ret = v;
     return 0;
 }
@@ -349,8 +347,8 @@ gv_yaml_get_int(gv_yaml *y, const gv_yaml_node *map, const char *key, bool requi
 }
 
 int
-gv_yaml_get_double(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required,
-                   double min, double max, double *ret, gv_err *err)
+gv_yaml_get_double(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required, double min,
+                   double max, double *ret, gv_err *err)
 {
     gv_yaml_node *v;
     const char *s;

@@ -73,8 +73,8 @@ int gv_yaml_get_int(gv_yaml *y, const gv_yaml_node *map, const char *key, bool r
                     int64_t min, int64_t max, int64_t *ret, gv_err *err);
 int gv_yaml_get_double(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required,
                        double min, double max, double *ret, gv_err *err);
-int gv_yaml_get_bool(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required,
-                     bool *ret, gv_err *err);
+int gv_yaml_get_bool(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required, bool *ret,
+                     gv_err *err);
 /* Scalar must be one of @names (NULL-terminated); *ret is its index. */
 int gv_yaml_get_enum(gv_yaml *y, const gv_yaml_node *map, const char *key, bool required,
                      const char *const *names, int *ret, gv_err *err);

@@ -98,8 +98,8 @@ gv_fleet_check(const gv_fleet *f, gv_err *err)
         if ((r = gv_host_check(h, err)) < 0)
             return r;
         if (f->n_pools && h->pool[0] && !gv_fleet_find_pool(f, h->pool))
-            return gv_err_set(err, GV_E_INVAL, NULL, "host %s: pool '%s' is not defined in the fleet",
-                              h->name, h->pool);
+            return gv_err_set(err, GV_E_INVAL, NULL,
+                              "host %s: pool '%s' is not defined in the fleet", h->name, h->pool);
     }
     return 0;
 }

@@ -338,8 +338,8 @@ gv_host_sort(gv_host *h)
     for (size_t i = 1; i < h->n_links; i++) {
         gv_link v = h->links[i];
         size_t j = i;
-        while (j > 0 && (h->links[j - 1].a > v.a ||
-                         (h->links[j - 1].a == v.a && h->links[j - 1].b > v.b))) {
+        while (j > 0 &&
+               (h->links[j - 1].a > v.a || (h->links[j - 1].a == v.a && h->links[j - 1].b > v.b))) {
             h->links[j] = h->links[j - 1];
             j--;
         }

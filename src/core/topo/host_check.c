@@ -12,7 +12,7 @@
 
 /* Errors name the host in the message; the caller's location (file, line) goes in "where". */
 #define HOST_ERR(h, err, fmt, ...)                                                                 \
-    gv_err_set(err, GV_E_INVAL, NULL, "host %s: " fmt, (h)->name[0] ? (h)->name : "(unnamed)",  \
+    gv_err_set(err, GV_E_INVAL, NULL, "host %s: " fmt, (h)->name[0] ? (h)->name : "(unnamed)",     \
                ##__VA_ARGS__)
 
 static int
@@ -70,13 +70,13 @@ check_numa(const gv_host *h, gv_err *err)
             for (int t = 0; t < core->n_threads; t++) {
                 bool found = false;
                 if (t > 0 && core->threads[t - 1] >= core->threads[t])
-                    return HOST_ERR(h, err, "NUMA node %d: core %zu threads not ascending",
-                                    n->id, c);
+                    return HOST_ERR(h, err, "NUMA node %d: core %zu threads not ascending", n->id,
+                                    c);
                 for (size_t k = 0; k < n->n_cpus; k++)
                     found |= n->cpus[k] == core->threads[t];
                 if (!found)
-                    return HOST_ERR(h, err, "NUMA node %d: CPU %d of a core is not in cpus",
-                                    n->id, core->threads[t]);
+                    return HOST_ERR(h, err, "NUMA node %d: CPU %d of a core is not in cpus", n->id,
+                                    core->threads[t]);
             }
             in_cores += (size_t)core->n_threads;
         }
@@ -120,8 +120,7 @@ check_pcie(const gv_host *h, gv_err *err)
         if ((unsigned)p->kind >= GV_PCIE_KIND_LAST)
             return HOST_ERR(h, err, "PCIe node %s: invalid kind", p->name);
         if (!numa_ok(h, p->numa))
-            return HOST_ERR(h, err, "PCIe node %s: NUMA node %d does not exist", p->name,
-                            p->numa);
+            return HOST_ERR(h, err, "PCIe node %s: NUMA node %d does not exist", p->name, p->numa);
         if (p->parent < -1 || p->parent >= (int)h->n_pcie)
             return HOST_ERR(h, err, "PCIe node %s: parent %d out of range", p->name, p->parent);
         if (p->kind == GV_PCIE_HOSTBRIDGE && p->parent != -1)

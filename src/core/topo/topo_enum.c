@@ -34,9 +34,8 @@ static const char *const pool_strategy_names[GV_POOL_STRATEGY_LAST] = {
 };
 
 static const char *const dist_names[GV_DIST_LAST] = {
-    [GV_DIST_SELF] = "X",     [GV_DIST_NVLINK] = "NV",   [GV_DIST_PIX] = "PIX",
-    [GV_DIST_PXB] = "PXB",    [GV_DIST_PHB] = "PHB",     [GV_DIST_NODE] = "NODE",
-    [GV_DIST_SYS] = "SYS",
+    [GV_DIST_SELF] = "X",  [GV_DIST_NVLINK] = "NV", [GV_DIST_PIX] = "PIX", [GV_DIST_PXB] = "PXB",
+    [GV_DIST_PHB] = "PHB", [GV_DIST_NODE] = "NODE", [GV_DIST_SYS] = "SYS",
 };
 
 static const char *const dev_kind_names[GV_DEV_KIND_LAST] = {

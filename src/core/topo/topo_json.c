@@ -49,8 +49,8 @@ numa_to_json(const gv_numa *n)
     if (n->cores_known) {
         json_t *cores = json_array();
         for (size_t c = 0; c < n->n_cores; c++)
-            json_array_append_new(cores, int_array(n->cores[c].threads,
-                                                   (size_t)n->cores[c].n_threads));
+            json_array_append_new(cores,
+                                  int_array(n->cores[c].threads, (size_t)n->cores[c].n_threads));
         json_object_set_new(o, "cores", cores);
     } else {
         json_object_set_new(o, "cores", json_null());
@@ -62,8 +62,8 @@ numa_to_json(const gv_numa *n)
 }
 
 static void
-dev_common(json_t *o, const gv_host *h, const char *pci, uint16_t vendor, uint16_t device,
-           int numa, int parent)
+dev_common(json_t *o, const gv_host *h, const char *pci, uint16_t vendor, uint16_t device, int numa,
+           int parent)
 {
     json_object_set_new(o, "pci", json_string(pci));
     json_object_set_new(o, "vendor_id", hex16(vendor));
@@ -215,11 +215,12 @@ parse_int_array(parse_ctx *c, const json_t *arr, const char *path, int64_t min, 
 
     if (!json_is_array(arr))
         return gv_json_error(c->source, path, NULL, c->err, GV_E_INVAL, "expected an array");
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         if (!json_is_integer(x) || json_integer_value(x) < min || json_integer_value(x) > max)
             return gv_json_error(c->source, path, NULL, c->err, GV_E_INVAL,
-                                 "item %zu: expected an integer in %lld..%lld", i,
-                                 (long long)min, (long long)max);
+                                 "item %zu: expected an integer in %lld..%lld", i, (long long)min,
+                                 (long long)max);
         *GV_ARRAY_APPEND(v, n) = (int)json_integer_value(x);
     }
     *ret = GV_STEAL_PTR(v);
@@ -281,8 +282,8 @@ parse_str_field(parse_ctx *c, const json_t *o, const char *key, const char *path
     if (!s)
         return 0;
     if (strlen(s) >= dst_size)
-        return gv_json_error(c->source, path, key, c->err, GV_E_LIMIT,
-                             "longer than %zu characters", dst_size - 1);
+        return gv_json_error(c->source, path, key, c->err, GV_E_LIMIT, "longer than %zu characters",
+                             dst_size - 1);
     strcpy(dst, s);
     return 0;
 }
@@ -314,8 +315,8 @@ parse_dev_common(parse_ctx *c, const gv_host *h, const json_t *o, const char *pa
 static int
 parse_numa(parse_ctx *c, gv_host *h, const json_t *o, const char *path)
 {
-    static const char *const keys[] = {"id", "cpus", "cores", "memory_mib", "hugepages_2m",
-                                       "hugepages_1g", NULL};
+    static const char *const keys[] = {"id",           "cpus",         "cores", "memory_mib",
+                                       "hugepages_2m", "hugepages_1g", NULL};
     GV_AUTOFREE int *cpus = NULL;
     size_t n_cpus = 0, i;
     json_t *cores, *cpus_j, *x;
@@ -344,7 +345,8 @@ parse_numa(parse_ctx *c, gv_host *h, const json_t *o, const char *path)
         if (!json_is_array(cores))
             return gv_json_error(c->source, p2, NULL, c->err, GV_E_INVAL,
                                  "expected an array of thread-id arrays, or null");
-        json_array_foreach(cores, i, x) {
+        json_array_foreach(cores, i, x)
+        {
             GV_AUTOFREE int *threads = NULL;
             size_t n_threads = 0;
             char p3[220];
@@ -353,8 +355,8 @@ parse_numa(parse_ctx *c, gv_host *h, const json_t *o, const char *path)
                 return r;
             if (n_threads < 1 || n_threads > GV_MAX_THREADS_PER_CORE)
                 return gv_json_error(c->source, p3, NULL, c->err, GV_E_INVAL,
-                                     "a core has 1..%d threads, not %zu",
-                                     GV_MAX_THREADS_PER_CORE, n_threads);
+                                     "a core has 1..%d threads, not %zu", GV_MAX_THREADS_PER_CORE,
+                                     n_threads);
             gv_numa_add_core(n, threads, (int)n_threads);
         }
     } else {
@@ -392,9 +394,9 @@ static int
 parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 {
     static const char *const keys[] = {
-        "name", "pool", "zone", "labels", "state", "hypervisor_uri", "datastore",
-        "reserved_cpus", "reconfigurable", "numa", "packages", "pcie", "gpus", "nics", "nvme",
-        "links", NULL};
+        "name",      "pool",          "zone",           "labels", "state",    "hypervisor_uri",
+        "datastore", "reserved_cpus", "reconfigurable", "numa",   "packages", "pcie",
+        "gpus",      "nics",          "nvme",           "links",  NULL};
     GV_AUTOPTR(gv_host) h = NULL;
     const char *path = c->path;
     const char *s = NULL;
@@ -446,7 +448,8 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
         if (!json_is_object(v))
             return gv_json_error(c->source, path, "labels", c->err, GV_E_INVAL,
                                  "expected an object of strings");
-        json_object_foreach(v, k, x) {
+        json_object_foreach(v, k, x)
+        {
             if (!json_is_string(x) || !*k)
                 return gv_json_error(c->source, path, "labels", c->err, GV_E_INVAL,
                                      "label '%s': expected a non-empty key and a string value", k);
@@ -456,21 +459,21 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 
     if ((r = gv_json_get_array(o, "numa", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x)
-        if ((r = parse_numa(c, h, x, sub(c, p2, sizeof(p2), ".numa[%zu]", i))) < 0)
-            return r;
+    json_array_foreach(arr, i,
+                       x) if ((r = parse_numa(c, h, x, sub(c, p2, sizeof(p2), ".numa[%zu]", i))) <
+                              0) return r;
 
     v = json_object_get(o, "reserved_cpus");
     if (v) {
         snprintf(p2, sizeof(p2), "%s.reserved_cpus", path);
-        if ((r = parse_int_array(c, v, p2, 0, MAX_ID, &h->reserved_cpus, &h->n_reserved_cpus)) <
-            0)
+        if ((r = parse_int_array(c, v, p2, 0, MAX_ID, &h->reserved_cpus, &h->n_reserved_cpus)) < 0)
             return r;
     }
 
     if ((r = gv_json_get_array(o, "packages", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         static const char *const pkeys[] = {"id", "numa", NULL};
         int64_t id;
         gv_package *p;
@@ -492,7 +495,8 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
     /* pcie: parents may refer forward, so add all nodes first, then resolve parents */
     if ((r = gv_json_get_array(o, "pcie", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         static const char *const pkeys[] = {"name", "kind", "parent", "numa", NULL};
         const char *name = NULL, *kind = NULL;
         int64_t numa;
@@ -508,15 +512,16 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
             return gv_json_error(c->source, p2, "name", c->err, GV_E_INVAL,
                                  "must have 1..%zu characters", sizeof(h->pcie[0].name) - 1);
         if (gv_host_find_pcie(h, name) >= 0)
-            return gv_json_error(c->source, p2, "name", c->err, GV_E_INVAL,
-                                 "'%s' appears twice", name);
+            return gv_json_error(c->source, p2, "name", c->err, GV_E_INVAL, "'%s' appears twice",
+                                 name);
         kd = gv_pcie_kind_from_string(kind);
         if (kd < 0)
             return gv_json_error(c->source, p2, "kind", c->err, GV_E_INVAL,
                                  "'%s' is not one of hostbridge, rootport, switch", kind);
         gv_host_add_pcie(h, name, (gv_pcie_kind)kd, -1, (int)numa);
     }
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         sub(c, p2, sizeof(p2), ".pcie[%zu]", i);
         if ((r = parse_pcie_ref(c, h, x, "parent", p2, &h->pcie[i].parent)) < 0)
             return r;
@@ -524,10 +529,11 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 
     if ((r = gv_json_get_array(o, "gpus", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
-        static const char *const gkeys[] = {"pci", "vendor_id", "device_id", "model", "numa",
-                                            "pcie_parent", "mode", "sriov_vfs", "vgpu_type",
-                                            NULL};
+    json_array_foreach(arr, i, x)
+    {
+        static const char *const gkeys[] = {"pci",       "vendor_id",   "device_id", "model",
+                                            "numa",      "pcie_parent", "mode",      "sriov_vfs",
+                                            "vgpu_type", NULL};
         gv_gpu *g = gv_host_add_gpu(h);
         const char *mode = NULL;
         int64_t vfs = 0;
@@ -536,8 +542,7 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
             (r = parse_dev_common(c, h, x, p2, g->pci, &g->vendor_id, &g->device_id, &g->numa,
                                   &g->pcie_parent)) < 0 ||
             (r = parse_str_field(c, x, "model", p2, g->model, sizeof(g->model))) < 0 ||
-            (r = parse_str_field(c, x, "vgpu_type", p2, g->vgpu_type, sizeof(g->vgpu_type))) <
-                0 ||
+            (r = parse_str_field(c, x, "vgpu_type", p2, g->vgpu_type, sizeof(g->vgpu_type))) < 0 ||
             (r = gv_json_get_int(x, "sriov_vfs", false, c->source, p2, 0, 4096, &vfs, c->err)) <
                 0 ||
             (r = gv_json_get_str(x, "mode", false, c->source, p2, &mode, c->err)) < 0)
@@ -554,10 +559,11 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 
     if ((r = gv_json_get_array(o, "nics", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
-        static const char *const nkeys[] = {"pci",  "vendor_id", "device_id",  "numa",
-                                            "pcie_parent", "name", "sriov_vfs", "speed_mbps",
-                                            NULL};
+    json_array_foreach(arr, i, x)
+    {
+        static const char *const nkeys[] = {"pci",       "vendor_id",   "device_id",
+                                            "numa",      "pcie_parent", "name",
+                                            "sriov_vfs", "speed_mbps",  NULL};
         gv_nic *n = gv_host_add_nic(h);
         int64_t vfs = 0;
         sub(c, p2, sizeof(p2), ".nics[%zu]", i);
@@ -575,9 +581,10 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 
     if ((r = gv_json_get_array(o, "nvme", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
-        static const char *const dkeys[] = {"pci", "vendor_id", "device_id", "numa",
-                                            "pcie_parent", "name", "capacity_gib", NULL};
+    json_array_foreach(arr, i, x)
+    {
+        static const char *const dkeys[] = {"pci",         "vendor_id", "device_id",    "numa",
+                                            "pcie_parent", "name",      "capacity_gib", NULL};
         gv_nvme *d = gv_host_add_nvme(h);
         sub(c, p2, sizeof(p2), ".nvme[%zu]", i);
         if ((r = gv_json_check_keys(x, c->source, p2, dkeys, c->err)) < 0 ||
@@ -591,7 +598,8 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 
     if ((r = gv_json_get_array(o, "links", false, c->source, path, &arr, c->err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         static const char *const lkeys[] = {"kind", "a", "b", "count", NULL};
         const char *kind = NULL, *a = NULL, *b = NULL;
         char pa[GV_PCI_ADDR_LEN], pb[GV_PCI_ADDR_LEN];
@@ -649,7 +657,8 @@ gv_fleet_from_json(const char *text, size_t len, const char *source, gv_fleet **
 
     if ((r = gv_json_get_array(root, "pools", false, c.source, "", &arr, err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         static const char *const pkeys[] = {"name", "strategy", "mix_classes", "cpu_overcommit",
                                             NULL};
         const char *name = NULL, *strategy = NULL;
@@ -680,7 +689,8 @@ gv_fleet_from_json(const char *text, size_t len, const char *source, gv_fleet **
 
     if ((r = gv_json_get_array(root, "hosts", true, c.source, "", &arr, err)) < 0)
         return r;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach(arr, i, x)
+    {
         gv_host *h = NULL;
         snprintf(c.path, sizeof(c.path), "hosts[%zu]", i);
         if ((r = parse_host(&c, x, &h)) < 0)

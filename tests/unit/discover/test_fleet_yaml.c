@@ -13,22 +13,14 @@
 
 #include "gpuvm/discover.h"
 #include "testlib.h"
-#include "util/file.h"
 
 static gv_catalog *catalog;
 
 static int
 setup(void **state)
 {
-    char *path = gv_test_src("data/catalog/gpus.yaml");
-    char *text = NULL;
-    size_t len = 0;
     (void)state;
-
-    assert_int_equal(gv_file_read(path, GV_FILE_MAX_BYTES, &text, &len, NULL), 0);
-    assert_int_equal(gv_catalog_parse(text, len, path, &catalog, NULL), 0);
-    free(text);
-    free(path);
+    catalog = gv_test_shipped_catalog();
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "host_asserts.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,44 +133,10 @@ assert_package(const gv_host *h, size_t i, int id, const int *numa, size_t n_num
 }
 
 static void
-assert_pcie(const gv_host *h, size_t i, const char *name, gv_pcie_kind kind, int parent, int numa)
-{
-    assert_string_equal(h->pcie[i].name, name);
-    assert_int_equal(h->pcie[i].kind, kind);
-    assert_int_equal(h->pcie[i].parent, parent);
-    assert_int_equal(h->pcie[i].numa, numa);
-}
-
-static void
-assert_gpu(const gv_host *h, size_t i, const char *pci, unsigned vendor, unsigned device, int numa,
-           const char *parent)
-{
-    const gv_gpu *g = &h->gpus[i];
-
-    assert_string_equal(g->pci, pci);
-    assert_int_equal(g->vendor_id, vendor);
-    assert_int_equal(g->device_id, device);
-    assert_int_equal(g->numa, numa);
-    assert_int_equal(g->pcie_parent, gv_host_find_pcie(h, parent));
-    assert_string_equal(g->model, "unknown");
-    assert_int_equal(g->mode, GV_GPU_MODE_PASSTHROUGH);
-    assert_int_equal(g->sriov_vfs, 0);
-}
-
-static void
 assert_nic(const gv_host *h, size_t i, const char *pci, unsigned vendor, unsigned device, int numa,
            const char *parent, const char *name, int vfs)
 {
-    const gv_nic *c = &h->nics[i];
-
-    assert_string_equal(c->pci, pci);
-    assert_int_equal(c->vendor_id, vendor);
-    assert_int_equal(c->device_id, device);
-    assert_int_equal(c->numa, numa);
-    assert_int_equal(c->pcie_parent, gv_host_find_pcie(h, parent));
-    assert_string_equal(c->name, name);
-    assert_int_equal(c->speed_mbps, GV_UNKNOWN);
-    assert_int_equal(c->sriov_vfs, vfs);
+    assert_nic_full(h, i, pci, vendor, device, numa, parent, name, vfs, GV_UNKNOWN);
 }
 
 static void
@@ -536,21 +504,24 @@ test_pci_role(void **state)
         unsigned class16, vendor, device;
         gv_pci_role want;
     } cases[] = {
-        {0x0302, 0x10de, 0, GV_PCI_ROLE_GPU},   /* NVIDIA 3D */
-        {0x0300, 0x10de, 0, GV_PCI_ROLE_GPU},   /* NVIDIA VGA */
-        {0x0300, 0x0000, 0, GV_PCI_ROLE_GPU},   /* AC922 dump: ids zeroed */
-        {0x0380, 0x1002, 0, GV_PCI_ROLE_GPU},   /* AMD Instinct */
-        {0x1200, 0x1002, 0, GV_PCI_ROLE_GPU},   /* processing accelerator */
-        {0x0300, 0x1a03, 0, GV_PCI_ROLE_OTHER}, /* ASPEED BMC */
-        {0x0300, 0x102b, 0, GV_PCI_ROLE_OTHER}, /* Matrox G200e BMC */
+        {0x0302, 0x10de, 0, GV_PCI_ROLE_GPU},        /* NVIDIA 3D */
+        {0x0300, 0x10de, 0, GV_PCI_ROLE_GPU},        /* NVIDIA VGA */
+        {0x0300, 0x0000, 0, GV_PCI_ROLE_GPU},        /* AC922 dump: ids zeroed */
+        {0x0380, 0x1002, 0, GV_PCI_ROLE_GPU},        /* AMD Instinct */
+        {0x1200, 0x1002, 0, GV_PCI_ROLE_GPU},        /* processing accelerator */
+        {0x0300, 0x1a03, 0, GV_PCI_ROLE_OTHER},      /* ASPEED BMC */
+        {0x0300, 0x102b, 0, GV_PCI_ROLE_OTHER},      /* Matrox G200e BMC */
         {0x0300, 0x1002, 0x6798, GV_PCI_ROLE_GPU},   /* AMD Tahiti, VGA class: a GPU */
         {0x0300, 0x1002, 0x515e, GV_PCI_ROLE_OTHER}, /* ATI ES1000 on-board display */
         {0x0380, 0x1002, 0x515e, GV_PCI_ROLE_GPU},   /* only the VGA class is a display */
-        {0x0300, 0x1af4, 0, GV_PCI_ROLE_OTHER}, /* virtio-gpu */
-        {0x0200, 0x8086, 0, GV_PCI_ROLE_NIC},   {0x0207, 0x15b3, 0, GV_PCI_ROLE_NIC},
-        {0x0280, 0x15b3, 0, GV_PCI_ROLE_NIC},   {0x0c06, 0x1077, 0, GV_PCI_ROLE_NIC},
-        {0x0108, 0x144d, 0, GV_PCI_ROLE_NVME},  {0x0106, 0x8086, 0, GV_PCI_ROLE_OTHER}, /* SATA */
-        {0x0680, 0x10de, 0, GV_PCI_ROLE_OTHER},                                      /* NVSwitch */
+        {0x0300, 0x1af4, 0, GV_PCI_ROLE_OTHER},      /* virtio-gpu */
+        {0x0200, 0x8086, 0, GV_PCI_ROLE_NIC},
+        {0x0207, 0x15b3, 0, GV_PCI_ROLE_NIC},
+        {0x0280, 0x15b3, 0, GV_PCI_ROLE_NIC},
+        {0x0c06, 0x1077, 0, GV_PCI_ROLE_NIC},
+        {0x0108, 0x144d, 0, GV_PCI_ROLE_NVME},
+        {0x0106, 0x8086, 0, GV_PCI_ROLE_OTHER}, /* SATA */
+        {0x0680, 0x10de, 0, GV_PCI_ROLE_OTHER}, /* NVSwitch */
         {0x0b40, 0x8086, 0, GV_PCI_ROLE_OTHER}, /* Xeon Phi coprocessor */
         {0x0604, 0x8086, 0, GV_PCI_ROLE_OTHER}, /* bridge */
         {0x0403, 0x10de, 0, GV_PCI_ROLE_OTHER}, /* GPU audio function */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "host_asserts.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,44 +80,10 @@ assert_numa(const gv_host *h, size_t i, int id, const char *cpus)
 }
 
 static void
-assert_pcie(const gv_host *h, size_t i, const char *name, gv_pcie_kind kind, int parent, int numa)
-{
-    assert_string_equal(h->pcie[i].name, name);
-    assert_int_equal(h->pcie[i].kind, kind);
-    assert_int_equal(h->pcie[i].parent, parent);
-    assert_int_equal(h->pcie[i].numa, numa);
-}
-
-static void
-assert_gpu(const gv_host *h, size_t i, const char *pci, unsigned vendor, unsigned device, int numa,
-           const char *parent)
-{
-    const gv_gpu *g = &h->gpus[i];
-
-    assert_string_equal(g->pci, pci);
-    assert_int_equal(g->vendor_id, vendor);
-    assert_int_equal(g->device_id, device);
-    assert_int_equal(g->numa, numa);
-    assert_int_equal(g->pcie_parent, gv_host_find_pcie(h, parent));
-    assert_string_equal(g->model, "unknown");
-    assert_int_equal(g->mode, GV_GPU_MODE_PASSTHROUGH);
-    assert_int_equal(g->sriov_vfs, 0);
-}
-
-static void
 assert_nic(const gv_host *h, size_t i, const char *pci, unsigned vendor, unsigned device, int numa,
            const char *parent, const char *name, int64_t speed)
 {
-    const gv_nic *c = &h->nics[i];
-
-    assert_string_equal(c->pci, pci);
-    assert_int_equal(c->vendor_id, vendor);
-    assert_int_equal(c->device_id, device);
-    assert_int_equal(c->numa, numa);
-    assert_int_equal(c->pcie_parent, gv_host_find_pcie(h, parent));
-    assert_string_equal(c->name, name);
-    assert_int_equal(c->speed_mbps, speed);
-    assert_int_equal(c->sriov_vfs, 0);
+    assert_nic_full(h, i, pci, vendor, device, numa, parent, name, 0, speed);
 }
 
 static void

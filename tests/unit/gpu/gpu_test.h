@@ -14,23 +14,6 @@
 #include "testlib.h"
 #include "util/file.h"
 
-static inline gv_catalog *
-gv_test_shipped_catalog(void)
-{
-    GV_AUTOFREE char *path = gv_test_src("data/catalog/gpus.yaml");
-    GV_AUTOFREE char *text = NULL;
-    gv_catalog *c = NULL;
-    gv_err err = {0};
-    size_t len = 0;
-
-    if (gv_file_read(path, GV_FILE_MAX_BYTES, &text, &len, &err) < 0 ||
-        gv_catalog_parse(text, len, path, &c, &err) < 0) {
-        fprintf(stderr, "cannot load the shipped catalog: %s: %s\n", err.where, err.msg);
-        abort();
-    }
-    return c;
-}
-
 /* Parse @text as "t.yaml"; returns the status and leaves the error in @err. */
 static inline int
 gv_test_parse(const char *text, gv_catalog **ret, gv_err *err)

@@ -11,20 +11,6 @@
 
 #include "gpu_test.h"
 
-static int
-setup(void **state)
-{
-    *state = gv_test_shipped_catalog();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    gv_catalog_free(*state);
-    return 0;
-}
-
 static const gv_gpu_model *
 must_find(const gv_catalog *c, const char *name)
 {
@@ -464,17 +450,20 @@ test_add_model_conflicts(void **state)
     gv_catalog_free(NULL);
 }
 
+#define WITH_CATALOG(t)                                                                            \
+    cmocka_unit_test_setup_teardown(t, gv_test_catalog_setup, gv_test_catalog_teardown)
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pci_ids_resolve, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shipped_invariants, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mig_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vgpu_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sriov, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resolve_host, setup, teardown),
+        WITH_CATALOG(test_pci_ids_resolve),
+        WITH_CATALOG(test_shipped_invariants),
+        WITH_CATALOG(test_mig_tables),
+        WITH_CATALOG(test_vgpu_tables),
+        WITH_CATALOG(test_sriov),
+        WITH_CATALOG(test_lookup),
+        WITH_CATALOG(test_resolve_host),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_merge_conflicts),
         cmocka_unit_test(test_add_model_conflicts),

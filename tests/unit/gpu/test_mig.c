@@ -421,20 +421,6 @@ test_not_mig(void **state)
     assert_int_equal(gv_mig_find_profile_id(t4, 19), -1);
 }
 
-static int
-setup(void **state)
-{
-    *state = gv_test_shipped_catalog();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    gv_catalog_free(*state);
-    return 0;
-}
-
 int
 main(void)
 {
@@ -446,5 +432,5 @@ main(void)
         cmocka_unit_test(test_counts_and_compute),
         cmocka_unit_test(test_not_mig),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gv_test_catalog_setup, gv_test_catalog_teardown);
 }

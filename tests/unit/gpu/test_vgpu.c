@@ -12,20 +12,6 @@
 #include "gpu_test.h"
 
 static int
-setup(void **state)
-{
-    *state = gv_test_shipped_catalog();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    gv_catalog_free(*state);
-    return 0;
-}
-
-static int
 type_of(const gv_gpu_model *m, const char *name)
 {
     int t = gv_vgpu_find_type(m, name);
@@ -230,5 +216,5 @@ main(void)
         cmocka_unit_test(test_sequences_80gb), cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_random_fill),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gv_test_catalog_setup, gv_test_catalog_teardown);
 }

@@ -39,12 +39,33 @@ expect_caught(void (*corrupt)(gv_host *), const char *msg_part)
     gv_host_free(h);
 }
 
-static void dup_numa_id(gv_host *h) { h->numa[1].id = h->numa[0].id; }
-static void cpu_twice(gv_host *h) { h->numa[1].cpus[0] = h->numa[0].cpus[0]; }
-static void bad_gpu_numa(gv_host *h) { h->gpus[0].numa = 999; }
-static void dup_pci(gv_host *h) { strcpy(h->nics[0].pci, h->gpus[1].pci); }
-static void bad_pci(gv_host *h) { strcpy(h->gpus[0].pci, "0000:1:0.0"); }
-static void pcie_cycle(gv_host *h)
+static void
+dup_numa_id(gv_host *h)
+{
+    h->numa[1].id = h->numa[0].id;
+}
+static void
+cpu_twice(gv_host *h)
+{
+    h->numa[1].cpus[0] = h->numa[0].cpus[0];
+}
+static void
+bad_gpu_numa(gv_host *h)
+{
+    h->gpus[0].numa = 999;
+}
+static void
+dup_pci(gv_host *h)
+{
+    strcpy(h->nics[0].pci, h->gpus[1].pci);
+}
+static void
+bad_pci(gv_host *h)
+{
+    strcpy(h->gpus[0].pci, "0000:1:0.0");
+}
+static void
+pcie_cycle(gv_host *h)
 {
     /* find a non-root node and make its root point at it */
     for (size_t i = 0; i < h->n_pcie; i++) {
@@ -58,20 +79,31 @@ static void pcie_cycle(gv_host *h)
         }
     }
 }
-static void self_link(gv_host *h) { gv_host_add_link(h, GV_LINK_NVLINK, 1, 1, 4); }
-static void reserved_missing(gv_host *h)
+static void
+self_link(gv_host *h)
+{
+    gv_host_add_link(h, GV_LINK_NVLINK, 1, 1, 4);
+}
+static void
+reserved_missing(gv_host *h)
 {
     h->reserved_cpus = gv_realloc(h->reserved_cpus, sizeof(int));
     h->reserved_cpus[0] = 60000;
     h->n_reserved_cpus = 1;
 }
-static void core_not_in_cpus(gv_host *h) { h->numa[0].cores[0].threads[0] = 59999; }
-static void vfs_without_sriov(gv_host *h)
+static void
+core_not_in_cpus(gv_host *h)
+{
+    h->numa[0].cores[0].threads[0] = 59999;
+}
+static void
+vfs_without_sriov(gv_host *h)
 {
     h->gpus[0].mode = GV_GPU_MODE_PASSTHROUGH;
     h->gpus[0].sriov_vfs = 4;
 }
-static void labels_unsorted(gv_host *h)
+static void
+labels_unsorted(gv_host *h)
 {
     gv_host_set_label(h, "zz", "1");
     gv_host_set_label(h, "aa", "2");

@@ -52,10 +52,12 @@ test_errors(void **state)
     expect_error("a[1-", GV_E_INVAL, "host pattern 'a[1-': expected [N], [N-M] or [N-M,K] at ''");
     expect_error("a]", GV_E_INVAL, "host pattern 'a]': unmatched ']'");
     expect_error("a[x]", GV_E_INVAL, "host pattern 'a[x]': expected [N], [N-M] or [N-M,K] at 'x]'");
-    expect_error("a[0-999999]", GV_E_LIMIT, "host pattern 'a[0-999999]' expands to more than "
-                                            "100000 names");
-    expect_error("a[0-999]b[0-999]", GV_E_LIMIT, "host pattern 'a[0-999]b[0-999]' expands to "
-                                                 "more than 100000 names");
+    expect_error("a[0-999999]", GV_E_LIMIT,
+                 "host pattern 'a[0-999999]' expands to more than "
+                 "100000 names");
+    expect_error("a[0-999]b[0-999]", GV_E_LIMIT,
+                 "host pattern 'a[0-999]b[0-999]' expands to "
+                 "more than 100000 names");
     expect_error("", GV_E_INVAL, "empty host name");
 }
 

@@ -89,8 +89,7 @@ static void
 test_bad_input(void **state)
 {
     (void)state;
-    expect_error("{\"hosts\": [", GV_E_PARSE, "f.json:1:11",
-                 "']' expected near end of file");
+    expect_error("{\"hosts\": [", GV_E_PARSE, "f.json:1:11", "']' expected near end of file");
     expect_error("{\"hosts\": [], \"hosts\": []}", GV_E_PARSE, "f.json:1:21",
                  "duplicate object key near '\"hosts\"'");
     expect_error("{\"format\": \"other/2\", \"hosts\": []}", GV_E_UNSUPPORTED, "f.json",
@@ -106,7 +105,8 @@ test_bad_input(void **state)
                  "host a: the name is used twice in the fleet");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"numa\": [{\"id\": 0, \"cpus\": [0, 1], "
                  "\"cores\": [[0, 2]]}]}]}",
-                 GV_E_INVAL, "f.json", "hosts[0].numa[0].cpus: cpus do not match the threads "
+                 GV_E_INVAL, "f.json",
+                 "hosts[0].numa[0].cpus: cpus do not match the threads "
                  "listed in cores");
     expect_error("{\"hosts\": [{\"name\": \"a\", \"pcie\": [{\"name\": \"s\", \"kind\": "
                  "\"switch\", \"parent\": \"t\"}, {\"name\": \"t\", \"kind\": \"switch\", "
