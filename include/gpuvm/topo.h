@@ -216,11 +216,14 @@ typedef struct gv_pool {
     double cpu_overcommit; /* vCPUs per PU for shared-CPU VMs; 1.0 = none */
 } gv_pool;
 
+typedef struct gv_fleet_index gv_fleet_index;
+
 typedef struct gv_fleet {
     size_t n_pools;
     gv_pool *pools;
     size_t n_hosts;
-    gv_host **hosts; /* in declaration order */
+    gv_host **hosts;       /* in declaration order */
+    gv_fleet_index *index; /* private: host names -> hosts, kept by gv_fleet_add_host */
 } gv_fleet;
 
 /* ---- enums ---------------------------------------------------------------------------------- */
@@ -320,7 +323,11 @@ gv_fleet *gv_fleet_new(void);
 void gv_fleet_free(gv_fleet *f);
 GV_DEFINE_AUTOPTR(gv_fleet, gv_fleet_free)
 
-/* Take ownership of @h. Returns 0, or -GV_E_CONFLICT (name taken; @h is not taken). */
+/*
+ * Take ownership of @h. Returns 0, or -GV_E_CONFLICT (name taken; @h is not taken).
+ * A host's name must not change while it is in a fleet: names are indexed (gv_fleet_check
+ * reports a host that was renamed in place).
+ */
 int gv_fleet_add_host(gv_fleet *f, gv_host *h, gv_err *err);
 gv_host *gv_fleet_find_host(const gv_fleet *f, const char *name);
 /* Add or replace a pool definition. */

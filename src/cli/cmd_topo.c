@@ -47,8 +47,9 @@ enum {
     OPT_CATALOG
 };
 
+/* Load the source into @f; @name (may be NULL) names a single host before it joins @f. */
 static int
-load(const char *kind, const char *path, gv_fleet *f, gv_err *err)
+load(const char *kind, const char *path, const char *name, gv_fleet *f, gv_err *err)
 {
     GV_AUTOFREE char *text = NULL;
     gv_host *h = NULL;
@@ -70,6 +71,8 @@ load(const char *kind, const char *path, gv_fleet *f, gv_err *err)
         gv_fleet *g = NULL;
         if ((r = gv_fleet_from_json(text, len, path, &g, err)) < 0)
             return r;
+        if (name && g->n_hosts == 1)
+            gv_host_set_str(&g->hosts[0]->name, name);
         for (size_t i = 0; i < g->n_hosts; i++)
             gv_fleet_add_host(f, g->hosts[i], NULL);
         g->n_hosts = 0;
@@ -78,7 +81,9 @@ load(const char *kind, const char *path, gv_fleet *f, gv_err *err)
     }
     if (r < 0)
         return r;
-    if (!h->name[0]) {
+    if (name) {
+        gv_host_set_str(&h->name, name);
+    } else if (!h->name[0]) {
         char hn[256] = "";
         if (!strcmp(kind, "this-host")) {
             gethostname(hn, sizeof(hn) - 1);
@@ -161,10 +166,8 @@ topo_show(int argc, char **argv)
 
     if ((r = gv_cli_load_catalog(catalog_file, &cat)) != GV_EXIT_OK)
         return r;
-    if (load(kind, path, f, &err) < 0)
+    if (load(kind, path, name, f, &err) < 0)
         return gv_cli_report(&err);
-    if (name && f->n_hosts == 1)
-        gv_host_set_str(&f->hosts[0]->name, name);
     for (size_t i = 0; i < f->n_hosts; i++)
         gv_catalog_resolve_host(cat, f->hosts[i]);
 

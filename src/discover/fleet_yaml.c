@@ -553,11 +553,6 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
                               "'%s' is not a valid host name (letters, digits, - _ .)", names[i]);
             goto out;
         }
-        if (gv_fleet_find_host(f, names[i])) {
-            r = gv_yaml_error(y, gv_yaml_get(y, node, "name"), err, GV_E_INVAL,
-                              "host '%s' is declared twice", names[i]);
-            goto out;
-        }
         if (ov) {
             if ((r = gv_yaml_check_keys(y, ov, names[i], attr_keys_nul, err)) < 0 ||
                 (r = read_attrs(y, ov, &own, err)) < 0)
@@ -588,7 +583,12 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
             gv_host_free(h);
             goto out;
         }
-        gv_fleet_add_host(f, h, NULL);
+        if (gv_fleet_add_host(f, h, NULL) < 0) {
+            r = gv_yaml_error(y, gv_yaml_get(y, node, "name"), err, GV_E_INVAL,
+                              "host '%s' is declared twice", names[i]);
+            gv_host_free(h);
+            goto out;
+        }
     }
     r = 0;
 out:

@@ -1,7 +1,82 @@
-/* fleet.c - the fleet container: pools and the hosts it owns. */
+/*
+ * fleet.c - the fleet container: pools, the hosts it owns, and an index of host names.
+ *
+ * The index is an open-addressing hash table of host positions, sized to twice the hosts. It
+ * describes f->hosts as long as it holds f->n_hosts entries; code that takes hosts out of a
+ * fleet (loaders hand a parsed host over by clearing n_hosts) leaves it stale, and a stale
+ * index is never trusted: lookups fall back to a scan, and the next add rebuilds it.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gpuvm/topo.h"
+
+struct gv_fleet_index {
+    size_t n;     /* hosts indexed */
+    size_t cap;   /* slots, a power of two >= 2n */
+    size_t *slot; /* host position + 1; 0 = empty */
+};
+
+static uint64_t
+name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static bool
+index_fresh(const gv_fleet *f)
+{
+    return f->index && f->index->n == f->n_hosts;
+}
+
+/* Position of @name in f->hosts through a fresh index, or -1. */
+static long
+index_lookup(const gv_fleet *f, const char *name)
+{
+    const gv_fleet_index *x = f->index;
+    size_t i = name_hash(name) & (x->cap - 1);
+
+    for (; x->slot[i]; i = (i + 1) & (x->cap - 1)) {
+        size_t pos = x->slot[i] - 1;
+        if (pos < f->n_hosts && !strcmp(f->hosts[pos]->name, name))
+            return (long)pos;
+    }
+    return -1;
+}
+
+static void
+index_insert(gv_fleet_index *x, const char *name, size_t pos)
+{
+    size_t i = name_hash(name) & (x->cap - 1);
+
+    while (x->slot[i])
+        i = (i + 1) & (x->cap - 1);
+    x->slot[i] = pos + 1;
+    x->n++;
+}
+
+/* Index f->hosts[0 .. n_hosts) with room for @want hosts. */
+static void
+index_rebuild(gv_fleet *f, size_t want)
+{
+    gv_fleet_index *x = f->index ? f->index : GV_NEW0(gv_fleet_index);
+    size_t cap = 16;
+
+    while (cap < 2 * want)
+        cap *= 2;
+    free(x->slot);
+    x->slot = gv_calloc(cap, sizeof(*x->slot));
+    x->cap = cap;
+    x->n = 0;
+    for (size_t i = 0; i < f->n_hosts; i++)
+        index_insert(x, f->hosts[i]->name, i);
+    f->index = x;
+}
 
 gv_fleet *
 gv_fleet_new(void)
@@ -20,12 +95,21 @@ gv_fleet_free(gv_fleet *f)
     for (size_t i = 0; i < f->n_pools; i++)
         free(f->pools[i].name);
     free(f->pools);
+    if (f->index)
+        free(f->index->slot);
+    free(f->index);
     free(f);
 }
 
 gv_host *
 gv_fleet_find_host(const gv_fleet *f, const char *name)
 {
+    long pos;
+
+    if (index_fresh(f)) {
+        pos = index_lookup(f, name);
+        return pos >= 0 ? f->hosts[pos] : NULL;
+    }
     for (size_t i = 0; i < f->n_hosts; i++)
         if (!strcmp(f->hosts[i]->name, name))
             return f->hosts[i];
@@ -35,10 +119,13 @@ gv_fleet_find_host(const gv_fleet *f, const char *name)
 int
 gv_fleet_add_host(gv_fleet *f, gv_host *h, gv_err *err)
 {
-    if (gv_fleet_find_host(f, h->name))
+    if (!index_fresh(f) || 2 * (f->n_hosts + 1) > f->index->cap)
+        index_rebuild(f, f->n_hosts + 1);
+    if (index_lookup(f, h->name) >= 0)
         return gv_err_set(err, GV_E_CONFLICT, NULL, "host %s: the name is used twice in the fleet",
                           h->name);
     *GV_ARRAY_APPEND(f->hosts, f->n_hosts) = h;
+    index_insert(f->index, h->name, f->n_hosts - 1);
     return 0;
 }
 
@@ -69,6 +156,12 @@ gv_fleet_find_pool(const gv_fleet *f, const char *name)
     return NULL;
 }
 
+static int
+cmp_host_name(const void *a, const void *b)
+{
+    return strcmp((*(gv_host *const *)a)->name, (*(gv_host *const *)b)->name);
+}
+
 int
 gv_fleet_check(const gv_fleet *f, gv_err *err)
 {
@@ -91,15 +184,27 @@ gv_fleet_check(const gv_fleet *f, gv_err *err)
         const gv_host *h = f->hosts[i];
         if (!h->name[0])
             return gv_err_set(err, GV_E_INVAL, NULL, "host %zu has no name", i);
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(f->hosts[j]->name, h->name))
-                return gv_err_set(err, GV_E_INVAL, NULL, "host %s: the name is used twice",
-                                  h->name);
         if ((r = gv_host_check(h, err)) < 0)
             return r;
         if (f->n_pools && h->pool[0] && !gv_fleet_find_pool(f, h->pool))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "host %s: pool '%s' is not defined in the fleet", h->name, h->pool);
+    }
+    /* a fresh index finds every host under its name: none was renamed in place */
+    for (size_t i = 0; index_fresh(f) && i < f->n_hosts; i++)
+        if (index_lookup(f, f->hosts[i]->name) != (long)i)
+            return gv_err_set(err, GV_E_INTERNAL, NULL,
+                              "host %s: renamed while in the fleet (names are indexed)",
+                              f->hosts[i]->name);
+    /* names unique: sort a copy of the host pointers and compare neighbours (n log n) */
+    if (f->n_hosts > 1) {
+        GV_AUTOFREE gv_host **sorted = gv_calloc(f->n_hosts, sizeof(*sorted));
+        memcpy(sorted, f->hosts, f->n_hosts * sizeof(*sorted));
+        qsort(sorted, f->n_hosts, sizeof(*sorted), cmp_host_name);
+        for (size_t i = 1; i < f->n_hosts; i++)
+            if (!strcmp(sorted[i - 1]->name, sorted[i]->name))
+                return gv_err_set(err, GV_E_INVAL, NULL, "host %s: the name is used twice",
+                                  sorted[i]->name);
     }
     return 0;
 }

@@ -62,19 +62,25 @@ check_numa(const gv_host *h, gv_err *err)
             return HOST_ERR(h, err, "NUMA node %d: negative memory or hugepage count", n->id);
         if (!n->cores_known && n->n_cores)
             return HOST_ERR(h, err, "NUMA node %d: cores listed but marked unknown", n->id);
+        for (size_t k = 0; k < n->n_cpus; k++) {
+            if (n->cpus[k] < 0)
+                return HOST_ERR(h, err, "NUMA node %d: negative CPU id", n->id);
+            if (k > 0 && n->cpus[k - 1] >= n->cpus[k])
+                return HOST_ERR(h, err, "NUMA node %d: cpus not ascending or repeated", n->id);
+            *GV_ARRAY_APPEND(all, n_all) = n->cpus[k];
+        }
         for (size_t c = 0; c < n->n_cores; c++) {
             const gv_core *core = &n->cores[c];
             if (core->n_threads < 1 || core->n_threads > GV_MAX_THREADS_PER_CORE)
                 return HOST_ERR(h, err, "NUMA node %d: core %zu has %d threads", n->id, c,
                                 core->n_threads);
             for (int t = 0; t < core->n_threads; t++) {
-                bool found = false;
                 if (t > 0 && core->threads[t - 1] >= core->threads[t])
                     return HOST_ERR(h, err, "NUMA node %d: core %zu threads not ascending", n->id,
                                     c);
-                for (size_t k = 0; k < n->n_cpus; k++)
-                    found |= n->cpus[k] == core->threads[t];
-                if (!found)
+                /* cpus were checked ascending above */
+                if (!n->n_cpus ||
+                    !bsearch(&core->threads[t], n->cpus, n->n_cpus, sizeof(int), cmp_int))
                     return HOST_ERR(h, err, "NUMA node %d: CPU %d of a core is not in cpus", n->id,
                                     core->threads[t]);
             }
@@ -83,13 +89,6 @@ check_numa(const gv_host *h, gv_err *err)
         if (n->cores_known && in_cores != n->n_cpus)
             return HOST_ERR(h, err, "NUMA node %d: cpus (%zu) are not the union of its cores (%zu)",
                             n->id, n->n_cpus, in_cores);
-        for (size_t k = 0; k < n->n_cpus; k++) {
-            if (n->cpus[k] < 0)
-                return HOST_ERR(h, err, "NUMA node %d: negative CPU id", n->id);
-            if (k > 0 && n->cpus[k - 1] >= n->cpus[k])
-                return HOST_ERR(h, err, "NUMA node %d: cpus not ascending or repeated", n->id);
-            *GV_ARRAY_APPEND(all, n_all) = n->cpus[k];
-        }
     }
     if (n_all > 1)
         qsort(all, n_all, sizeof(int), cmp_int);

@@ -165,6 +165,49 @@ test_fleet_check(void **state)
     gv_fleet_free(f);
 }
 
+/* The fleet's name index against a linear reference, through growth, staleness and renames. */
+static void
+test_fleet_name_index(void **state)
+{
+    gv_fleet *f = gv_fleet_new();
+    char name[32];
+    gv_err err = {0};
+    (void)state;
+
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "n%d", (i * 7919) % 3000);
+        assert_int_equal(gv_fleet_add_host(f, gv_host_new(name), NULL), 0);
+    }
+    for (int i = 0; i < 3100; i++) {
+        gv_host *ref = NULL;
+        snprintf(name, sizeof(name), "n%d", i);
+        for (size_t k = 0; k < f->n_hosts; k++)
+            if (!strcmp(f->hosts[k]->name, name))
+                ref = f->hosts[k];
+        assert_ptr_equal(gv_fleet_find_host(f, name), ref);
+    }
+    /* duplicates refused, the fleet unchanged */
+    gv_host *dup = gv_host_new("n42");
+    assert_int_equal(gv_fleet_add_host(f, dup, &err), -GV_E_CONFLICT);
+    assert_int_equal(f->n_hosts, 3000);
+    gv_host_free(dup);
+    assert_int_equal(gv_fleet_check(f, NULL), 0);
+
+    /* hosts taken out behind the index's back: lookups stay right, the next add rebuilds */
+    gv_host *last = f->hosts[--f->n_hosts];
+    assert_null(gv_fleet_find_host(f, last->name));
+    assert_non_null(gv_fleet_find_host(f, f->hosts[0]->name));
+    assert_int_equal(gv_fleet_add_host(f, last, NULL), 0);
+    assert_ptr_equal(gv_fleet_find_host(f, last->name), last);
+
+    /* a rename in place is reported */
+    gv_err_clear(&err);
+    gv_host_set_str(&f->hosts[5]->name, "renamed");
+    assert_int_equal(gv_fleet_check(f, &err), -GV_E_INTERNAL);
+    assert_string_equal(err.msg, "host renamed: renamed while in the fleet (names are indexed)");
+    gv_fleet_free(f);
+}
+
 int
 main(void)
 {
@@ -172,6 +215,7 @@ main(void)
         cmocka_unit_test(test_random_valid),
         cmocka_unit_test(test_corruptions),
         cmocka_unit_test(test_fleet_check),
+        cmocka_unit_test(test_fleet_name_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
