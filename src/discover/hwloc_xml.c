@@ -29,9 +29,12 @@
  *   DTD loading and no XML_PARSE_HUGE (libxml2's depth and size limits apply).
  *
  * hwloc's side
- *   A v1 document loses its <distances> elements first (re-serialised by libxml2): hwloc 2.9
- *   leaks them whenever the rest of the import fails (see strip_v1_distances), and the model
- *   has no use for NUMA latencies. Any other document goes to hwloc byte for byte.
+ *   Comments and, in a v1 document, <distances> elements are removed first (the document is
+ *   re-serialised by libxml2; see strip_for_hwloc): hwloc's built-in importer, used when
+ *   libhwloc-plugins is absent, refuses a comment before the root, and hwloc 2.9 leaks v1
+ *   distances whenever the rest of the import fails. A document without either goes to hwloc
+ *   byte for byte. The suite passes with either importer (checked with and without
+ *   libhwloc-plugins, which the project does not install: it pulls in X11 and OpenCL).
  *   The buffer goes to hwloc NUL-terminated with its NUL counted, as
  *   hwloc_topology_export_xmlbuffer hands it out (hwloc 2.9's back-ends rely on it). I/O filters
  *   are KEEP_ALL (gv_hwloc_topo_new). hwloc marks XML topologies "not this system", which only
@@ -459,24 +462,27 @@ precheck(const char *text, size_t len, const char *source, xmlDoc **ret_doc, boo
 }
 
 /*
- * Remove the v1 <distances> elements of @doc; returns whether there were any. hwloc 2.9 queues
- * them during the import and frees the queue only when the import succeeds (hwloc_look_xml's
- * failure path forgets data->first_v1dist: a 40-byte record plus its float matrix leak on every
- * v1 file that fails later on). The model does not use NUMA latencies, so hwloc never sees them.
+ * Remove what hwloc should not see; returns whether anything was removed.
+ *   - Comments: hwloc's own XML importer (used when the libxml2 plugin of libhwloc-plugins is
+ *     not installed) refuses a comment before the root element; lstopo never writes any.
+ *   - v1 <distances> elements: hwloc 2.9 queues them during the import and frees the queue only
+ *     when the import succeeds (hwloc_look_xml's failure path forgets data->first_v1dist: a
+ *     40-byte record plus its float matrix leak on every v1 file that fails later on). The
+ *     model does not use NUMA latencies.
  */
 static bool
-strip_v1_distances(xmlNode *n)
+strip_for_hwloc(xmlNode *n, bool v1)
 {
     bool any = false;
 
     for (xmlNode *k = n->children, *next; k; k = next) {
         next = k->next;
-        if (is_element(k, "distances")) {
+        if (k->type == XML_COMMENT_NODE || (v1 && is_element(k, "distances"))) {
             xmlUnlinkNode(k);
             xmlFreeNode(k);
             any = true;
         } else if (k->type == XML_ELEMENT_NODE) {
-            any |= strip_v1_distances(k);
+            any |= strip_for_hwloc(k, v1);
         }
     }
     return any;
@@ -488,7 +494,7 @@ hwloc_input(const char *text, size_t len, xmlDoc *doc, bool v1, size_t *ret_len)
 {
     char *copy;
 
-    if (v1 && strip_v1_distances((xmlNode *)doc)) {
+    if (strip_for_hwloc((xmlNode *)doc, v1)) {
         xmlChar *mem = NULL;
         int n = 0;
 
