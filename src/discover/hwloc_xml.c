@@ -191,7 +191,47 @@ static const char *const a_distances2hetero[] = {"nbobjs", "kind", "name", NULL}
 static const char *const a_distances2hetero_req[] = {"nbobjs", "kind", NULL};
 static const char *const a_none[] = {NULL};
 
+/*
+ * <object>: the union of hwloc.dtd (v1) and hwloc2.dtd (v2) as Debian's libhwloc-common 2.9
+ * ships them. hwloc's built-in importer (no libhwloc-plugins) stops reading an element's
+ * attributes at one it does not know, leaves the sets after it unset and then dereferences
+ * them, so an unknown attribute is refused here.
+ */
+static const char *const a_object[] = {"type",
+                                       "subtype",
+                                       "os_level",
+                                       "os_index",
+                                       "gp_index",
+                                       "name",
+                                       "local_memory",
+                                       "cache_size",
+                                       "cache_linesize",
+                                       "cache_associativity",
+                                       "cache_type",
+                                       "huge_page_size_kB",
+                                       "huge_page_free",
+                                       "depth",
+                                       "cpuset",
+                                       "complete_cpuset",
+                                       "online_cpuset",
+                                       "allowed_cpuset",
+                                       "nodeset",
+                                       "complete_nodeset",
+                                       "allowed_nodeset",
+                                       "kind",
+                                       "subkind",
+                                       "dont_merge",
+                                       "bridge_type",
+                                       "bridge_pci",
+                                       "pci_busid",
+                                       "pci_type",
+                                       "pci_link_speed",
+                                       "osdev_type",
+                                       NULL};
+static const char *const a_object_req[] = {"type", NULL};
+
 static const xml_attrs element_attrs[] = {
+    {"object", a_object, a_object_req},
     {"page_type", a_page_type, a_page_type},
     {"info", a_info, a_info},
     {"latency", a_latency, a_latency},
