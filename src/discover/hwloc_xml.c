@@ -399,6 +399,13 @@ out:
  * where the format's DTD puts them, object types and sets as hwloc writes them, bounded
  * distance matrices and OS indices. Recursion is bounded by libxml2's depth limit (256).
  */
+/* Elements whose content is text in hwloc's DTDs; every other one holds elements only. */
+static bool
+text_allowed(const xmlNode *n)
+{
+    return is_element(n, "indexes") || is_element(n, "u64values") || is_element(n, "userdata");
+}
+
 static int
 check_tree(const xmlNode *n, bool v1, const char *source, gv_err *err)
 {
@@ -426,6 +433,13 @@ check_tree(const xmlNode *n, bool v1, const char *source, gv_err *err)
         }
     }
     for (const xmlNode *k = n->children; k; k = k->next) {
+        if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) &&
+            !text_allowed(n) && !xmlIsBlankNode(k)) {
+            /* hwloc's built-in importer leaks the objects it built when it meets stray text */
+            GV_AUTOFREE char *where = where_of(source, n);
+            return gv_err_set(err, GV_E_INVAL, where, "<%s>: unexpected text inside",
+                              (const char *)n->name);
+        }
         if (k->type != XML_ELEMENT_NODE)
             continue;
         if (!allowed || !in_list((const char *)k->name, allowed)) {
