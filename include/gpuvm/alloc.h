@@ -26,9 +26,9 @@ char *gv_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define GV_NEW0(type) ((type *)gv_calloc(1, sizeof(type)))
 
 /*
- * Append one zeroed element to the array @arr of @n elements (both lvalues; @n a size_t) and
- * return a pointer to it. Arrays in the fleet model are small (hundreds of entries), so this
- * reallocates on every call rather than carrying a capacity field beside every array.
+ * Append one zeroed element to the heap array @arr of @n elements (both lvalues; @n a size_t)
+ * and return a pointer to it. Growth is geometric; the capacity is the allocator's block size
+ * (malloc_usable_size), so arrays need no capacity field beside their count.
  */
 #define GV_ARRAY_APPEND(arr, n)                                                                    \
     ((__typeof__(arr))gv_array_append((void **)&(arr), &(n), sizeof(*(arr))))
