@@ -269,6 +269,21 @@ cmp_package(const void *a, const void *b)
     return cmp_int(&((const gv_package *)a)->id, &((const gv_package *)b)->id);
 }
 
+/* qsort context for sort_by_pci: ties (duplicate addresses, which the checker then reports)
+ * keep their original order, so the sort is stable and the result deterministic. */
+typedef struct pci_key {
+    const char *pci;
+    int index;
+} pci_key;
+
+static int
+cmp_pci_key(const void *a, const void *b)
+{
+    const pci_key *x = a, *y = b;
+    int c = strcmp(x->pci, y->pci);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 /*
  * Sort an array of devices whose first member is the PCI address, and return the permutation
  * (old index -> new index) so that references can be rewritten. Caller frees the permutation.
@@ -276,32 +291,35 @@ cmp_package(const void *a, const void *b)
 static int *
 sort_by_pci(void *arr, size_t n, size_t elem)
 {
-    int *order = gv_calloc(n ? n : 1, sizeof(int));
+    pci_key *keys = gv_calloc(n ? n : 1, sizeof(*keys));
     int *perm = gv_calloc(n ? n : 1, sizeof(int));
     char *tmp = gv_calloc(n ? n : 1, elem);
 
     for (size_t i = 0; i < n; i++)
-        order[i] = (int)i;
-    /* insertion sort on indices: stable, and n is small */
-    for (size_t i = 1; i < n; i++) {
-        int v = order[i];
-        size_t j = i;
-        while (j > 0 && strcmp((char *)arr + (size_t)order[j - 1] * elem,
-                               (char *)arr + (size_t)v * elem) > 0) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = v;
-    }
+        keys[i] = (pci_key){.pci = (const char *)arr + i * elem, .index = (int)i};
+    sort_array(keys, n, sizeof(*keys), cmp_pci_key);
     for (size_t i = 0; i < n; i++) {
-        memcpy(tmp + i * elem, (char *)arr + (size_t)order[i] * elem, elem);
-        perm[order[i]] = (int)i;
+        memcpy(tmp + i * elem, (char *)arr + (size_t)keys[i].index * elem, elem);
+        perm[keys[i].index] = (int)i;
     }
     if (n)
         memcpy(arr, tmp, n * elem);
-    free(order);
+    free(keys);
     free(tmp);
     return perm;
+}
+
+static int
+cmp_link(const void *a, const void *b)
+{
+    const gv_link *x = a, *y = b;
+    if (x->a != y->a)
+        return (x->a > y->a) - (x->a < y->a);
+    if (x->b != y->b)
+        return (x->b > y->b) - (x->b < y->b);
+    if (x->kind != y->kind)
+        return (x->kind > y->kind) - (x->kind < y->kind);
+    return (x->count > y->count) - (x->count < y->count);
 }
 
 void
@@ -335,16 +353,7 @@ gv_host_sort(gv_host *h)
         }
     }
     /* links in (a, b) order; fabric links (b = -1) first for each a */
-    for (size_t i = 1; i < h->n_links; i++) {
-        gv_link v = h->links[i];
-        size_t j = i;
-        while (j > 0 &&
-               (h->links[j - 1].a > v.a || (h->links[j - 1].a == v.a && h->links[j - 1].b > v.b))) {
-            h->links[j] = h->links[j - 1];
-            j--;
-        }
-        h->links[j] = v;
-    }
+    sort_array(h->links, h->n_links, sizeof(*h->links), cmp_link);
     free(sort_by_pci(h->nics, h->n_nics, sizeof(*h->nics)));
     free(sort_by_pci(h->nvme, h->n_nvme, sizeof(*h->nvme)));
 }
