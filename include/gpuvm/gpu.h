@@ -301,6 +301,25 @@ int gv_vgpu_check(const gv_gpu_model *m, const int *types, size_t n, bool mixed,
 int gv_vgpu_available(const gv_gpu_model *m, const int *types, size_t n, bool mixed, bool *ret_ok,
                       gv_err *err);
 
+/*
+ * Place @n profiles (indices into m->mig->profiles, any order) on one empty GPU: a depth-first
+ * search, largest profiles first, starts ascending, so the result is deterministic.
+ * Returns: 0 with @ret[0..n) the instances (largest first); -GV_E_CONFLICT when they cannot all
+ * fit; -GV_E_INVAL / -GV_E_LIMIT for a model without MIG, a bad index or too many.
+ */
+int gv_mig_layout_place(const gv_gpu_model *m, const int *profiles, size_t n, gv_mig_instance *ret,
+                        gv_err *err);
+
+/* ---- hosts ---- */
+
+/*
+ * Check every GPU of @h against its catalog model: MIG only on MIG models and with instances
+ * that fit the geometry, a vGPU type of the model, a supported VF count; a GPU whose model the
+ * catalog does not know only as passthrough.
+ * Returns: 0, or -GV_E_INVAL with "host H: GPU P (MODEL): MODE: reason".
+ */
+int gv_catalog_check_host(const gv_catalog *c, const gv_host *h, gv_err *err);
+
 /* ---- SR-IOV ---- */
 
 /* The largest number of VFs @m hands to VMs, or 0 when it hands none. */

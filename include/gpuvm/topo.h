@@ -25,6 +25,8 @@
  *   3. PCI addresses are canonical ("dddd:bb:dd.f", lower case) and unique across the host.
  *   4. pcie parents are valid indices or -1, and the tree has no cycles; host bridges are roots.
  *   5. Every link refers to GPUs of the host; a GPU-GPU link never joins a GPU to itself.
+ *      MIG GPU instances exist only on GPUs in MIG mode, ascending by start, starts distinct
+ *      (whether they fit the model's geometry is the catalog's check: gv_catalog_check_host).
  *   6. reserved_cpus are CPUs of the host.
  *   7. Host names are unique in a fleet; every host's pool is a pool of the fleet (when the
  *      fleet defines pools).
@@ -47,6 +49,8 @@
 #define GV_PCI_ADDR_LEN 16 /* "dddd:bb:dd.f" + NUL, rounded */
 #define GV_MAX_THREADS_PER_CORE 8
 #define GV_MODEL_LEN 48
+#define GV_GPU_MAX_INSTANCES 8 /* MIG GPU instances per GPU: at most one per memory slice */
+#define GV_MIG_PROFILE_LEN 24
 
 /* Enums: each has a _LAST sentinel and to/from-string via one table in topo_enum.c. */
 typedef enum gv_host_state {
@@ -135,6 +139,12 @@ typedef struct gv_pcie_node {
     int numa;   /* GV_NUMA_UNKNOWN when not known */
 } gv_pcie_node;
 
+/* A MIG GPU instance that exists on a device: its profile (catalog name) at a memory slice. */
+typedef struct gv_gpu_instance {
+    char profile[GV_MIG_PROFILE_LEN]; /* "3g.40gb" */
+    int start;                        /* first memory slice */
+} gv_gpu_instance;
+
 typedef struct gv_gpu {
     char pci[GV_PCI_ADDR_LEN];
     uint16_t vendor_id;
@@ -145,6 +155,8 @@ typedef struct gv_gpu {
     gv_gpu_mode mode;
     int sriov_vfs;      /* VFs enabled for GV_GPU_MODE_SRIOV; 0 otherwise */
     char vgpu_type[32]; /* for GV_GPU_MODE_VGPU: the type the GPU is set to, "" = any */
+    int n_instances;    /* for GV_GPU_MODE_MIG: GPU instances that exist (0 = none yet) */
+    gv_gpu_instance instances[GV_GPU_MAX_INSTANCES]; /* ascending by start */
 } gv_gpu;
 
 typedef struct gv_nic {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/strbuf.h"
 
 /* A small counted set of string keys, kept in first-seen order then sorted for printing. */
 typedef struct tally {
@@ -122,6 +123,42 @@ print_mig_table(FILE *out, const gv_gpu_model *m)
     }
 }
 
+/* Each MIG layout in use, per model: "3g.40gb@4 2g.20gb@0 ..." -> GPUs. */
+static void
+print_mig_layouts(FILE *out, const gv_fleet *f)
+{
+    tally *t = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < f->n_hosts; i++) {
+        const gv_host *h = f->hosts[i];
+        for (size_t g = 0; g < h->n_gpus; g++) {
+            const gv_gpu *gpu = &h->gpus[g];
+            gv_strbuf key = {0};
+            if (gpu->mode != GV_GPU_MODE_MIG)
+                continue;
+            gv_strbuf_printf(&key, "%s\t", gpu->model);
+            for (int k = 0; k < gpu->n_instances; k++)
+                gv_strbuf_printf(&key, "%s%s@%d", k ? " " : "", gpu->instances[k].profile,
+                                 gpu->instances[k].start);
+            if (!gpu->n_instances)
+                gv_strbuf_append(&key, "(no instances yet: created per VM)");
+            tally_get(&t, &n, gv_strbuf_str(&key))->gpus++;
+            gv_strbuf_reset(&key);
+        }
+    }
+    if (!n)
+        return;
+    qsort(t, n, sizeof(*t), cmp_tally);
+    fprintf(out, "\n%-22s %-46s %6s\n", "MIG model", "GPU instances (profile@start)", "GPUs");
+    for (size_t i = 0; i < n; i++) {
+        char *tab = strchr(t[i].key, '\t');
+        *tab = '\0';
+        fprintf(out, "%-22s %-46s %6zu\n", t[i].key, tab + 1, t[i].gpus);
+    }
+    tally_free(t, n);
+}
+
 static void
 print_mig_geometry(FILE *out, const gv_fleet *f, const gv_catalog *cat)
 {
@@ -182,6 +219,7 @@ gv_fleet_print_text(FILE *out, const gv_fleet *f, const gv_catalog *cat)
     print_host_table(out, "pool", pools, n_pools);
     print_host_table(out, "zone", zones, n_zones);
     print_gpu_table(out, f);
+    print_mig_layouts(out, f);
     print_mig_geometry(out, f, cat);
     fprintf(out,
             "\ntotal: %zu hosts, %zu cores, %zu threads, %lld GiB memory, %zu GPUs, %zu NICs "

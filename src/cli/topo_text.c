@@ -87,6 +87,15 @@ print_devices(FILE *out, const gv_host *h)
                 g->device_id, g->model, numa_str(g->numa, nb, sizeof(nb)), mode,
                 parent_str(h, g->pcie_parent));
     }
+    for (size_t i = 0; i < h->n_gpus; i++) {
+        const gv_gpu *g = &h->gpus[i];
+        if (!g->n_instances)
+            continue;
+        fprintf(out, "  GPU%-2zu MIG instances:", i);
+        for (int k = 0; k < g->n_instances; k++)
+            fprintf(out, " %s@%d", g->instances[k].profile, g->instances[k].start);
+        fprintf(out, "\n");
+    }
     fprintf(out, "\nNICs: %zu\n", h->n_nics);
     if (h->n_nics)
         fprintf(out, "  %-5s %-13s %-9s %-10s %-4s %-4s %-10s %s\n", "", "PCI", "id", "name",

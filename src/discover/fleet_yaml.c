@@ -7,9 +7,9 @@
  *                                        overrides: {HOSTNAME: {attributes...}}}
  *
  * Attributes (pool, zone, labels, state, hypervisor_uri, datastore, reserved_cpus,
- * reconfigurable, gpu_mode, gpu_model, vgpu_type, sriov_vfs) may be set on a template, on a host
- * group and per host; the most specific wins and labels merge. "{name}" in hypervisor_uri and
- * datastore becomes the host name. A topology file is read once per template, whatever the
+ * reconfigurable, gpu_mode, gpu_model, vgpu_type, sriov_vfs, mig_layout) may be set on a template,
+ * on a host group and per host; the most specific wins and labels merge. "{name}" in hypervisor_uri
+ * and datastore becomes the host name. A topology file is read once per template, whatever the
  * number of hosts stamped from it. Nothing is returned unless the whole fleet is valid.
  */
 #include <ctype.h>
@@ -31,9 +31,20 @@ typedef struct attrs {
     int state, gpu_mode, reconfigurable, sriov_vfs;
     gv_yaml_node *labels;        /* mapping */
     gv_yaml_node *reserved_cpus; /* scalar cpulist */
+    gv_yaml_node *mig_layout;    /* sequence of "PROFILE" or "PROFILE@START" */
     gv_yaml_node *where;         /* the mapping, for error positions */
-    gv_yaml_node *gpu_where;     /* the gpu_mode / vgpu_type / sriov_vfs value set here, if any */
+    gv_yaml_node *gpu_where;     /* the last GPU setting made here (gpu_mode...), if any */
 } attrs;
+
+/* The GPU settings a host ends up with, template < group < override. */
+typedef struct gpu_config {
+    int mode;                 /* -1: as the topology says */
+    const char *model;        /* NULL: from the PCI ids */
+    const char *vgpu_type;    /* NULL: any */
+    int sriov_vfs;            /* -1: the topology's, else the model's first */
+    gv_yaml_node *mig_layout; /* NULL: no instances */
+    gv_yaml_node *where;      /* the value that set any of them last, for errors */
+} gpu_config;
 
 typedef struct tmpl {
     const char *name;
@@ -42,22 +53,14 @@ typedef struct tmpl {
 } tmpl;
 
 static const char *const attr_keys[] = {
-    "pool",          "zone",           "labels",   "state",     "hypervisor_uri", "datastore",
-    "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model", "vgpu_type",      "sriov_vfs"};
+    "pool",      "zone",          "labels",         "state",    "hypervisor_uri",
+    "datastore", "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model",
+    "vgpu_type", "sriov_vfs",     "mig_layout"};
 #define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]))
-static const char *const attr_keys_nul[] = {"pool",
-                                            "zone",
-                                            "labels",
-                                            "state",
-                                            "hypervisor_uri",
-                                            "datastore",
-                                            "reserved_cpus",
-                                            "reconfigurable",
-                                            "gpu_mode",
-                                            "gpu_model",
-                                            "vgpu_type",
-                                            "sriov_vfs",
-                                            NULL};
+static const char *const attr_keys_nul[] = {
+    "pool",      "zone",          "labels",         "state",    "hypervisor_uri",
+    "datastore", "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model",
+    "vgpu_type", "sriov_vfs",     "mig_layout",     NULL};
 
 static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
 static const char *const mode_names[] = {"passthrough", "mig", "vgpu", "sriov", NULL};
@@ -85,6 +88,8 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
     a->state = a->gpu_mode = a->reconfigurable = a->sriov_vfs = -1;
     a->where = map;
     a->gpu_where = gv_yaml_get(y, map, "sriov_vfs");
+    if (gv_yaml_get(y, map, "mig_layout"))
+        a->gpu_where = gv_yaml_get(y, map, "mig_layout");
     if (gv_yaml_get(y, map, "vgpu_type"))
         a->gpu_where = gv_yaml_get(y, map, "vgpu_type");
     if (gv_yaml_get(y, map, "gpu_mode"))
@@ -127,6 +132,9 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
                                      "labels: empty key");
         }
     }
+    a->mig_layout = gv_yaml_get(y, map, "mig_layout");
+    if (a->mig_layout && (r = gv_yaml_expect_seq(y, a->mig_layout, "mig_layout", err)) < 0)
+        return r;
     a->reserved_cpus = gv_yaml_get(y, map, "reserved_cpus");
     if (a->reserved_cpus) {
         const char *s;
@@ -156,12 +164,11 @@ subst_name(const char *pattern, const char *name)
 }
 
 /* Apply one level of attributes to @h (a host already named). */
-static int
-apply_attrs(gv_yaml *y, const attrs *a, gv_host *h, int *gpu_mode, const char **gpu_model,
-            const char **vgpu_type, int *sriov_vfs, gv_yaml_node **gpu_where)
+static void
+apply_attrs(gv_yaml *y, const attrs *a, gv_host *h, gpu_config *gc)
 {
     if (a->gpu_where)
-        *gpu_where = a->gpu_where;
+        gc->where = a->gpu_where;
     if (a->pool)
         gv_host_set_str(&h->pool, a->pool);
     if (a->zone)
@@ -179,13 +186,15 @@ apply_attrs(gv_yaml *y, const attrs *a, gv_host *h, int *gpu_mode, const char **
     if (a->reconfigurable >= 0)
         h->reconfigurable = a->reconfigurable;
     if (a->gpu_mode >= 0)
-        *gpu_mode = a->gpu_mode;
+        gc->mode = a->gpu_mode;
     if (a->gpu_model)
-        *gpu_model = a->gpu_model;
+        gc->model = a->gpu_model;
     if (a->vgpu_type)
-        *vgpu_type = a->vgpu_type;
+        gc->vgpu_type = a->vgpu_type;
     if (a->sriov_vfs >= 0)
-        *sriov_vfs = a->sriov_vfs;
+        gc->sriov_vfs = a->sriov_vfs;
+    if (a->mig_layout)
+        gc->mig_layout = a->mig_layout;
     for (size_t i = 0; a->labels && i < gv_yaml_map_len(a->labels); i++)
         gv_host_set_label(h, gv_yaml_str(gv_yaml_map_key_at(y, a->labels, i)),
                           gv_yaml_str(gv_yaml_map_value_at(y, a->labels, i)));
@@ -195,7 +204,6 @@ apply_attrs(gv_yaml *y, const attrs *a, gv_host *h, int *gpu_mode, const char **
         int n = gv_cpulist_parse(gv_yaml_str(a->reserved_cpus), &h->reserved_cpus, NULL);
         h->n_reserved_cpus = n > 0 ? (size_t)n : 0;
     }
-    return 0;
 }
 
 /* ---- inline topology: YAML -> JSON -> the canonical host parser ---- */
@@ -400,95 +408,125 @@ find_tmpl(const tmpl *ts, size_t n, const char *name)
     return NULL;
 }
 
-/* Why model @m cannot be configured as @mode (with @vgpu_type / @vfs), or NULL when it can. */
-static const char *
-mode_refusal(const gv_gpu_model *m, gv_gpu_mode mode, const char *vgpu_type, int vfs)
-{
-    switch (mode) {
-    case GV_GPU_MODE_PASSTHROUGH:
-        return NULL;
-    case GV_GPU_MODE_MIG:
-        return m->mig ? NULL : "the model has no MIG";
-    case GV_GPU_MODE_VGPU:
-        if (!m->vgpu)
-            return "the model has no vGPU types in the catalog";
-        if (vgpu_type[0] && gv_vgpu_find_type(m, vgpu_type) < 0)
-            return "vgpu_type is not a vGPU type of the model (see 'gpuvm catalog MODEL')";
-        return NULL;
-    case GV_GPU_MODE_SRIOV:
-        if (!m->sriov)
-            return "the model hands no SR-IOV VFs to VMs";
-        for (size_t i = 0; i < m->sriov->n_vf_counts; i++)
-            if (m->sriov->vf_counts[i] == vfs)
-                return NULL;
-        return "sriov_vfs is not a VF count the model supports (see 'gpuvm catalog MODEL')";
-    default:
-        return "invalid mode";
-    }
-}
-
 /*
- * The GPU configuration a host ends up with must be one its GPUs can have: MIG only on MIG
- * models, a vGPU type of the GPU's own model, SR-IOV VFs only where the model has them.
- * GPUs the catalog does not know can only be passed through whole.
+ * The instances that "mig_layout" asks for on a GPU of model @m: every entry "PROFILE@START",
+ * or every entry "PROFILE" and gpuvm finds the starts (gv_mig_layout_place).
  */
 static int
-check_gpu_config(gv_yaml *y, gv_yaml_node *where, const gv_host *h, const gv_catalog *cat,
-                 gv_err *err)
+build_mig_layout(gv_yaml *y, gv_yaml_node *seq, const gv_gpu_model *m, gv_gpu *g, gv_err *err)
 {
-    for (size_t i = 0; cat && i < h->n_gpus; i++) {
-        const gv_gpu *g = &h->gpus[i];
-        const gv_gpu_model *m = gv_catalog_find(cat, g->model);
-        const char *why = NULL;
+    gv_mig_instance insts[GV_GPU_MAX_INSTANCES];
+    int profiles[GV_GPU_MAX_INSTANCES];
+    size_t n = gv_yaml_seq_len(seq), n_explicit = 0;
+    gv_err e2 = {0};
+    int r;
 
-        if (g->mode == GV_GPU_MODE_PASSTHROUGH)
-            continue;
-        if (!m)
-            why = "the GPU model is not in the catalog, so it can only be passed through whole";
-        else
-            why = mode_refusal(m, g->mode, g->vgpu_type, g->sriov_vfs);
-        if (why)
-            return gv_yaml_error(y, where, err, GV_E_INVAL, "host %s: GPU %s (%s): %s: %s", h->name,
-                                 g->pci, g->model, gv_gpu_mode_to_string(g->mode), why);
+    if (n > GV_GPU_MAX_INSTANCES)
+        return gv_yaml_error(y, seq, err, GV_E_LIMIT, "mig_layout: more than %d instances",
+                             GV_GPU_MAX_INSTANCES);
+    for (size_t i = 0; i < n; i++) {
+        gv_yaml_node *item = gv_yaml_seq_at(y, seq, i);
+        const char *s = NULL, *at;
+        char name[GV_MIG_PROFILE_LEN];
+        int64_t start = -1;
+
+        if ((r = gv_yaml_node_str(y, item, "mig_layout", &s, err)) < 0)
+            return r;
+        at = strchr(s, '@');
+        snprintf(name, sizeof(name), "%.*s", (int)(at ? (size_t)(at - s) : strlen(s)), s);
+        profiles[i] = gv_mig_find_profile(m, name);
+        if (profiles[i] < 0)
+            return gv_yaml_error(y, item, err, GV_E_INVAL,
+                                 "mig_layout: '%s' is not a MIG profile of %s", name, m->name);
+        if (at) {
+            char *end;
+            start = strtol(at + 1, &end, 10);
+            if (at[1] == '\0' || *end || start < 0 || start >= GV_MIG_MAX_SLICES)
+                return gv_yaml_error(y, item, err, GV_E_INVAL,
+                                     "mig_layout: '%s': expected PROFILE@START", s);
+            n_explicit++;
+        }
+        insts[i] = (gv_mig_instance){.profile = profiles[i], .start = (int)start};
+    }
+    if (n_explicit && n_explicit != n)
+        return gv_yaml_error(y, seq, err, GV_E_INVAL,
+                             "mig_layout: give a start for every instance or for none");
+    r = n_explicit ? gv_mig_layout_check(m, insts, n, &e2)
+                   : gv_mig_layout_place(m, profiles, n, insts, &e2);
+    if (r < 0)
+        return gv_yaml_error(y, seq, err, GV_E_INVAL, "mig_layout: %s", e2.msg);
+    g->n_instances = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(g->instances[i].profile, sizeof(g->instances[i].profile), "%s",
+                 m->mig->profiles[insts[i].profile].name);
+        g->instances[i].start = insts[i].start;
     }
     return 0;
 }
 
-/* Apply the GPU configuration chosen by the attributes to every GPU of @h. */
+/*
+ * Apply the GPU settings to every GPU of @h, then check the result against the catalog: MIG
+ * only on MIG models and instances that fit, a vGPU type of the GPU's own board, a supported
+ * VF count; GPUs the catalog does not know only as passthrough. Without a catalog nothing
+ * can be checked and the settings are taken as written.
+ */
 static int
-apply_gpu_config(gv_yaml *y, gv_yaml_node *where, gv_host *h, const gv_catalog *cat, int gpu_mode,
-                 const char *gpu_model, const char *vgpu_type, int sriov_vfs, gv_err *err)
+apply_gpu_config(gv_yaml *y, gv_yaml_node *where, gv_host *h, const gv_catalog *cat,
+                 const gpu_config *gc, gv_err *err)
 {
-    if (gpu_model) {
-        if (cat && !gv_catalog_find(cat, gpu_model))
+    gv_err e2 = {0};
+    int r;
+
+    if (gc->where)
+        where = gc->where;
+    if (gc->model) {
+        if (cat && !gv_catalog_find(cat, gc->model))
             return gv_yaml_error(y, where, err, GV_E_INVAL,
-                                 "gpu_model: '%s' is not a model in the catalog", gpu_model);
-        if (strlen(gpu_model) >= GV_MODEL_LEN)
+                                 "gpu_model: '%s' is not a model in the catalog", gc->model);
+        if (strlen(gc->model) >= GV_MODEL_LEN)
             return gv_yaml_error(y, where, err, GV_E_INVAL, "gpu_model: name too long");
     }
-    if (vgpu_type && strlen(vgpu_type) >= sizeof(h->gpus[0].vgpu_type))
+    if (gc->vgpu_type && strlen(gc->vgpu_type) >= sizeof(h->gpus[0].vgpu_type))
         return gv_yaml_error(y, where, err, GV_E_INVAL, "vgpu_type: name too long");
     for (size_t i = 0; i < h->n_gpus; i++) {
         gv_gpu *g = &h->gpus[i];
-        if (gpu_model && !strcmp(g->model, "unknown"))
-            snprintf(g->model, sizeof(g->model), "%s", gpu_model);
-        if (gpu_mode >= 0)
-            g->mode = (gv_gpu_mode)gpu_mode;
-        if (g->mode != GV_GPU_MODE_SRIOV) {
+        const gv_gpu_model *m;
+
+        if (gc->model && !strcmp(g->model, "unknown"))
+            snprintf(g->model, sizeof(g->model), "%s", gc->model);
+        m = cat ? gv_catalog_find(cat, g->model) : NULL;
+        if (gc->mode >= 0)
+            g->mode = (gv_gpu_mode)gc->mode;
+        if (g->mode != GV_GPU_MODE_SRIOV)
             g->sriov_vfs = 0;
-        } else if (sriov_vfs >= 0) {
-            g->sriov_vfs = sriov_vfs;
-        } else if (g->sriov_vfs <= 0) {
-            /* SR-IOV without a count, from the fleet or the topology: the model's first */
-            const gv_gpu_model *m = cat ? gv_catalog_find(cat, g->model) : NULL;
+        else if (gc->sriov_vfs >= 0)
+            g->sriov_vfs = gc->sriov_vfs;
+        else if (g->sriov_vfs <= 0) /* no count from the fleet or the topology */
             g->sriov_vfs = m && m->sriov && m->sriov->n_vf_counts ? m->sriov->vf_counts[0] : 1;
-        }
-        if (g->mode == GV_GPU_MODE_VGPU && vgpu_type)
-            snprintf(g->vgpu_type, sizeof(g->vgpu_type), "%s", vgpu_type);
+        if (g->mode == GV_GPU_MODE_VGPU && gc->vgpu_type)
+            snprintf(g->vgpu_type, sizeof(g->vgpu_type), "%s", gc->vgpu_type);
         else if (g->mode != GV_GPU_MODE_VGPU)
             g->vgpu_type[0] = '\0';
+        if (g->mode != GV_GPU_MODE_MIG)
+            g->n_instances = 0;
+        if (!gc->mig_layout)
+            continue;
+        if (g->mode != GV_GPU_MODE_MIG)
+            return gv_yaml_error(y, gc->mig_layout, err, GV_E_INVAL,
+                                 "host %s: GPU %s: mig_layout needs gpu_mode: mig", h->name,
+                                 g->pci);
+        if (!m || !m->mig)
+            return gv_yaml_error(y, gc->mig_layout, err, GV_E_INVAL,
+                                 "host %s: GPU %s (%s): mig_layout needs a MIG model from the "
+                                 "catalog",
+                                 h->name, g->pci, g->model);
+        if ((r = build_mig_layout(y, gc->mig_layout, m, g, err)) < 0)
+            return r;
     }
-    return check_gpu_config(y, where, h, cat, err);
+    gv_host_sort(h);
+    if (cat && gv_catalog_check_host(cat, h, &e2) < 0)
+        return gv_yaml_error(y, where, err, GV_E_INVAL, "%s", e2.msg);
+    return 0;
 }
 
 static int
@@ -543,9 +581,8 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
     for (int i = 0; i < n; i++) {
         gv_host *h;
         gv_yaml_node *ov = gv_yaml_get(y, overrides, names[i]);
-        gv_yaml_node *where = ov ? ov : node, *gpu_where = NULL;
-        int gpu_mode = -1, sriov_vfs = -1;
-        const char *gpu_model = NULL, *vgpu_type = NULL;
+        gv_yaml_node *where = ov ? ov : node;
+        gpu_config gc = {.mode = -1, .sriov_vfs = -1};
         attrs own;
 
         if (!valid_name(names[i])) {
@@ -559,15 +596,14 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
                 goto out;
         }
         h = gv_host_copy(t->host, names[i]);
-        apply_attrs(y, &t->a, h, &gpu_mode, &gpu_model, &vgpu_type, &sriov_vfs, &gpu_where);
-        apply_attrs(y, &group, h, &gpu_mode, &gpu_model, &vgpu_type, &sriov_vfs, &gpu_where);
+        apply_attrs(y, &t->a, h, &gc);
+        apply_attrs(y, &group, h, &gc);
         if (ov)
-            apply_attrs(y, &own, h, &gpu_mode, &gpu_model, &vgpu_type, &sriov_vfs, &gpu_where);
+            apply_attrs(y, &own, h, &gc);
         gv_host_sort(h);
         if (cat)
             gv_catalog_resolve_host(cat, h);
-        if ((r = apply_gpu_config(y, gpu_where ? gpu_where : where, h, cat, gpu_mode, gpu_model,
-                                  vgpu_type, sriov_vfs, err)) < 0 ||
+        if ((r = apply_gpu_config(y, where, h, cat, &gc, err)) < 0 ||
             (r = gv_host_check(h, NULL)) < 0) {
             if (r < 0 && err && !err->code) {
                 gv_err e2 = {0};
@@ -650,8 +686,13 @@ gv_fleet_parse(const char *text, size_t len, const char *path, const gv_catalog 
         int r;
         if ((r = gv_fleet_from_json(text, len, path, &f, err)) < 0)
             return r;
-        for (size_t i = 0; catalog && i < f->n_hosts; i++)
+        for (size_t i = 0; catalog && i < f->n_hosts; i++) {
             gv_catalog_resolve_host(catalog, f->hosts[i]);
+            if ((r = gv_catalog_check_host(catalog, f->hosts[i], err)) < 0) {
+                gv_err_prefix(err, path);
+                return r;
+            }
+        }
         *ret = GV_STEAL_PTR(f);
         return 0;
     }

@@ -310,6 +310,13 @@ sort_by_pci(void *arr, size_t n, size_t elem)
 }
 
 static int
+cmp_instance(const void *a, const void *b)
+{
+    const gv_gpu_instance *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int
 cmp_link(const void *a, const void *b)
 {
     const gv_link *x = a, *y = b;
@@ -339,6 +346,9 @@ gv_host_sort(gv_host *h)
         sort_array(h->packages[i].numa, h->packages[i].n_numa, sizeof(int), cmp_int);
     sort_array(h->reserved_cpus, h->n_reserved_cpus, sizeof(int), cmp_int);
 
+    for (size_t i = 0; i < h->n_gpus; i++)
+        sort_array(h->gpus[i].instances, (size_t)h->gpus[i].n_instances,
+                   sizeof(h->gpus[i].instances[0]), cmp_instance);
     gperm = sort_by_pci(h->gpus, h->n_gpus, sizeof(*h->gpus));
     for (size_t i = 0; i < h->n_links; i++) {
         gv_link *l = &h->links[i];

@@ -151,6 +151,24 @@ check_devices(const gv_host *h, gv_err *err)
                          gv_gpu_mode_to_string(g->mode));
         if (r == 0 && !g->model[0])
             r = HOST_ERR(h, err, "GPU %s: empty model (use \"unknown\")", g->pci);
+        if (r == 0 && (g->n_instances < 0 || g->n_instances > GV_GPU_MAX_INSTANCES))
+            r = HOST_ERR(h, err, "GPU %s: %d MIG instances (0..%d)", g->pci, g->n_instances,
+                         GV_GPU_MAX_INSTANCES);
+        if (r == 0 && g->n_instances > 0 && g->mode != GV_GPU_MODE_MIG)
+            r = HOST_ERR(h, err, "GPU %s: MIG instances but mode is %s", g->pci,
+                         gv_gpu_mode_to_string(g->mode));
+        for (int k = 0; r == 0 && k < g->n_instances; k++) {
+            const gv_gpu_instance *gi = &g->instances[k];
+            if (!gi->profile[0] || !memchr(gi->profile, '\0', sizeof(gi->profile)))
+                r = HOST_ERR(h, err, "GPU %s: MIG instance %d has no profile", g->pci, k);
+            else if (gi->start < 0 || gi->start >= 32)
+                r = HOST_ERR(h, err, "GPU %s: MIG instance %s starts at %d", g->pci, gi->profile,
+                             gi->start);
+            else if (k > 0 && g->instances[k - 1].start >= gi->start)
+                r = HOST_ERR(h, err,
+                             "GPU %s: MIG instances not ascending by start, or two at one start",
+                             g->pci);
+        }
         addrs[n++] = g->pci;
     }
     for (size_t i = 0; i < h->n_nics && r == 0; i++) {

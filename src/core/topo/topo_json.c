@@ -124,6 +124,16 @@ host_to_json(const gv_host *h)
         json_object_set_new(x, "mode", json_string(gv_gpu_mode_to_string(g->mode)));
         json_object_set_new(x, "sriov_vfs", json_integer(g->sriov_vfs));
         json_object_set_new(x, "vgpu_type", json_string(g->vgpu_type));
+        {
+            json_t *mig = json_array();
+            for (int k = 0; k < g->n_instances; k++) {
+                json_t *gi = json_object();
+                json_object_set_new(gi, "profile", json_string(g->instances[k].profile));
+                json_object_set_new(gi, "start", json_integer(g->instances[k].start));
+                json_array_append_new(mig, gi);
+            }
+            json_object_set_new(x, "mig_instances", mig);
+        }
         json_array_append_new(a, x);
     }
     json_object_set_new(o, "gpus", a);
@@ -310,6 +320,43 @@ parse_dev_common(parse_ctx *c, const gv_host *h, const json_t *o, const char *pa
         return r;
     *numa = (int)v;
     return parse_pcie_ref(c, h, o, "pcie_parent", path, parent);
+}
+
+/* gpus[].mig_instances: [{"profile": "3g.40gb", "start": 4}, ...] */
+static int
+parse_instances(parse_ctx *c, const json_t *gpu, const char *path, gv_gpu *g)
+{
+    static const char *const keys[] = {"profile", "start", NULL};
+    json_t *arr, *x;
+    char p2[240];
+    size_t i;
+    int r;
+
+    if ((r = gv_json_get_array(gpu, "mig_instances", false, c->source, path, &arr, c->err)) < 0 ||
+        !arr)
+        return r;
+    if (json_array_size(arr) > GV_GPU_MAX_INSTANCES)
+        return gv_json_error(c->source, path, "mig_instances", c->err, GV_E_LIMIT,
+                             "more than %d GPU instances", GV_GPU_MAX_INSTANCES);
+    json_array_foreach(arr, i, x)
+    {
+        gv_gpu_instance *gi = &g->instances[g->n_instances];
+        int64_t start = 0;
+        snprintf(p2, sizeof(p2), "%s.mig_instances[%zu]", path, i);
+        if ((r = gv_json_check_keys(x, c->source, p2, keys, c->err)) < 0 ||
+            (r = gv_json_get_int(x, "start", true, c->source, p2, 0, 31, &start, c->err)) < 0)
+            return r;
+        if (!json_object_get(x, "profile"))
+            return gv_json_error(c->source, p2, NULL, c->err, GV_E_INVAL,
+                                 "missing required key 'profile'");
+        if ((r = parse_str_field(c, x, "profile", p2, gi->profile, sizeof(gi->profile))) < 0)
+            return r;
+        if (!gi->profile[0])
+            return gv_json_error(c->source, p2, "profile", c->err, GV_E_INVAL, "empty");
+        gi->start = (int)start;
+        g->n_instances++;
+    }
+    return 0;
 }
 
 static int
@@ -531,9 +578,9 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
         return r;
     json_array_foreach(arr, i, x)
     {
-        static const char *const gkeys[] = {"pci",       "vendor_id",   "device_id", "model",
-                                            "numa",      "pcie_parent", "mode",      "sriov_vfs",
-                                            "vgpu_type", NULL};
+        static const char *const gkeys[] = {"pci",       "vendor_id",     "device_id", "model",
+                                            "numa",      "pcie_parent",   "mode",      "sriov_vfs",
+                                            "vgpu_type", "mig_instances", NULL};
         gv_gpu *g = gv_host_add_gpu(h);
         const char *mode = NULL;
         int64_t vfs = 0;
@@ -548,6 +595,8 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
             (r = gv_json_get_str(x, "mode", false, c->source, p2, &mode, c->err)) < 0)
             return r;
         g->sriov_vfs = (int)vfs;
+        if ((r = parse_instances(c, x, p2, g)) < 0)
+            return r;
         if (mode) {
             int m = gv_gpu_mode_from_string(mode);
             if (m < 0)

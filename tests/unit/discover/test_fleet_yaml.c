@@ -151,6 +151,66 @@ test_gpu_modes(void **state)
     gv_fleet_free(f);
 }
 
+static gv_fleet *
+mig_fleet(const char *layout, gv_err *err)
+{
+    char text[4096];
+    gv_fleet *f = NULL;
+
+    snprintf(text, sizeof(text),
+             "templates:\n  t:\n    gpu_mode: mig\n    mig_layout: %s\n"
+             "    topology:\n"
+             "      numa: [{id: 0, cores: [[0]]}]\n"
+             "      gpus: [{pci: \"0000:01:00.0\", vendor_id: \"0x10de\", device_id: "
+             "\"0x2330\", numa: 0}]\n"
+             "hosts:\n  - {name: a, template: t}\n",
+             layout);
+    gv_fleet_parse(text, strlen(text), "m.yaml", catalog, &f, err);
+    return f;
+}
+
+static void
+test_mig_layout(void **state)
+{
+    gv_err err = {0};
+    gv_fleet *f;
+    const gv_gpu *g;
+    (void)state;
+
+    /* no starts: gpuvm finds them (3g.40gb must go to slice 4 for the rest to fit) */
+    f = mig_fleet("[1g.10gb, 3g.40gb, 2g.20gb, 1g.10gb]", &err);
+    assert_non_null(f);
+    g = &f->hosts[0]->gpus[0];
+    assert_int_equal(g->n_instances, 4);
+    assert_string_equal(g->instances[0].profile, "2g.20gb");
+    assert_int_equal(g->instances[0].start, 0);
+    assert_string_equal(g->instances[3].profile, "3g.40gb");
+    assert_int_equal(g->instances[3].start, 4);
+    assert_int_equal(gv_fleet_check(f, NULL), 0);
+    gv_fleet_free(f);
+
+    f = mig_fleet("[\"4g.40gb@0\", \"3g.40gb@4\"]", &err);
+    assert_non_null(f);
+    assert_int_equal(f->hosts[0]->gpus[0].n_instances, 2);
+    gv_fleet_free(f);
+
+    assert_null(mig_fleet("[\"3g.40gb@2\"]", &err));
+    assert_string_equal(err.where, "m.yaml:4:17");
+    assert_string_equal(err.msg, "mig_layout: instance 0: 3g.40gb@2: 2 is not an allowed start "
+                                 "(0, 4)");
+    gv_err_clear(&err);
+    assert_null(mig_fleet("[4g.40gb, 4g.40gb]", &err));
+    assert_string_equal(err.msg, "mig_layout: these MIG profiles do not fit together on one "
+                                 "H100-SXM5-80GB");
+    gv_err_clear(&err);
+    assert_null(mig_fleet("[\"3g.40gb@0\", 3g.40gb]", &err));
+    assert_string_equal(err.msg, "mig_layout: give a start for every instance or for none");
+    gv_err_clear(&err);
+    assert_null(mig_fleet("[3g.20gb]", &err));
+    assert_string_equal(err.where, "m.yaml:4:18");
+    assert_string_equal(err.msg, "mig_layout: '3g.20gb' is not a MIG profile of H100-SXM5-80GB");
+}
+
 static void
 test_json_input(void **state)
 {
@@ -197,9 +257,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_precedence),
-        cmocka_unit_test(test_gpu_modes),
-        cmocka_unit_test(test_json_input),
+        cmocka_unit_test(test_precedence),    cmocka_unit_test(test_gpu_modes),
+        cmocka_unit_test(test_mig_layout),    cmocka_unit_test(test_json_input),
         cmocka_unit_test(test_example_fleet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

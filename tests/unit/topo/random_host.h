@@ -103,6 +103,14 @@ gv_random_host(unsigned seed)
         g->mode = (gv_gpu_mode)(gv_rand() % GV_GPU_MODE_LAST);
         if (g->mode == GV_GPU_MODE_SRIOV)
             g->sriov_vfs = 1 + (int)(gv_rand() % 8);
+        if (g->mode == GV_GPU_MODE_MIG) {
+            /* the topology model only requires ascending, distinct starts */
+            g->n_instances = (int)(gv_rand() % 4);
+            for (int k = 0; k < g->n_instances; k++) {
+                snprintf(g->instances[k].profile, sizeof(g->instances[k].profile), "%dg.x", k + 1);
+                g->instances[k].start = 2 * k + (int)(gv_rand() % 2);
+            }
+        }
     }
     int n_nics = (int)(gv_rand() % 5);
     for (int i = 0; i < n_nics; i++) {

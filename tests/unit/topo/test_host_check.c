@@ -103,6 +103,23 @@ vfs_without_sriov(gv_host *h)
     h->gpus[0].sriov_vfs = 4;
 }
 static void
+instances_unsorted(gv_host *h)
+{
+    h->gpus[0].mode = GV_GPU_MODE_MIG;
+    h->gpus[0].sriov_vfs = 0;
+    h->gpus[0].n_instances = 2;
+    h->gpus[0].instances[0] = (gv_gpu_instance){"1g.10gb", 4};
+    h->gpus[0].instances[1] = (gv_gpu_instance){"3g.40gb", 0};
+}
+static void
+instances_not_mig(gv_host *h)
+{
+    h->gpus[0].mode = GV_GPU_MODE_PASSTHROUGH;
+    h->gpus[0].sriov_vfs = 0;
+    h->gpus[0].n_instances = 1;
+    h->gpus[0].instances[0] = (gv_gpu_instance){"7g.80gb", 0};
+}
+static void
 labels_unsorted(gv_host *h)
 {
     gv_host_set_label(h, "zz", "1");
@@ -124,6 +141,8 @@ test_corruptions(void **state)
     expect_caught(core_not_in_cpus, "CPU 59999 of a core is not in cpus");
     expect_caught(vfs_without_sriov, "SR-IOV VFs but mode is passthrough");
     expect_caught(labels_unsorted, "labels not sorted");
+    expect_caught(instances_unsorted, "MIG instances not ascending by start");
+    expect_caught(instances_not_mig, "MIG instances but mode is passthrough");
 }
 
 static void
