@@ -36,6 +36,32 @@ int gv_cli_report(const gv_err *err);
 /* Print "gpuvm: msg" + a hint to use --help, return GV_EXIT_INPUT. */
 int gv_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The options every command takes: --format, --catalog, --help. */
+typedef struct gv_cli_common {
+    gv_cli_format format;     /* --format, default text */
+    const char *catalog_file; /* --catalog FILE, or NULL */
+} gv_cli_common;
+
+enum {
+    GV_OPT_FORMAT = 1000,
+    GV_OPT_CATALOG
+};
+
+#define GV_CLI_COMMON_OPTIONS                                                                      \
+    {"format", required_argument, NULL, GV_OPT_FORMAT},                                            \
+        {"catalog", required_argument, NULL, GV_OPT_CATALOG},                                      \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/*
+ * Handle a getopt_long result that is not one of the command's own options: a common option,
+ * --help (prints @usage), or an unknown option.
+ * Returns -1 when parsing goes on, else the exit status the command returns at once.
+ */
+int gv_cli_common_opt(int c, const char *cmd, char **argv, void (*usage)(FILE *),
+                      gv_cli_common *co);
+
 /* Parse "text" / "json". Returns 0, or -1 after printing a usage error. */
 int gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret);
 

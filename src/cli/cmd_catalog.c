@@ -463,23 +463,16 @@ print_json(const gv_catalog *cat, const gv_gpu_model *only)
     fputs(text, stdout);
 }
 
-enum {
-    OPT_FORMAT = 256,
-    OPT_CATALOG
-};
-
 int
 gv_cmd_catalog(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"catalog", required_argument, NULL, OPT_CATALOG},
-        {"help", no_argument, NULL, 'h'},
+        GV_CLI_COMMON_OPTIONS,
         {0},
     };
-    gv_cli_format format = GV_FORMAT_TEXT;
+    gv_cli_common co = {0};
     GV_AUTOPTR(gv_catalog) cat = NULL;
-    const char *catalog_file = NULL, *name = NULL;
+    const char *name = NULL;
     const gv_gpu_model *m = NULL;
     int c, r;
 
@@ -487,32 +480,23 @@ gv_cmd_catalog(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_FORMAT:
-            if (gv_cli_parse_format("catalog", optarg, &format) < 0)
-                return GV_EXIT_INPUT;
-            break;
-        case OPT_CATALOG:
-            catalog_file = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return GV_EXIT_OK;
         default:
-            return gv_cli_usage_error("catalog", "unknown option '%s'", argv[optind - 1]);
+            if ((r = gv_cli_common_opt(c, "catalog", argv, usage, &co)) >= 0)
+                return r;
         }
     }
     if (optind + 1 < argc)
         return gv_cli_usage_error("catalog", "takes at most one MODEL");
     if (optind < argc)
         name = argv[optind];
-    if ((r = gv_cli_load_catalog(catalog_file, &cat)) != GV_EXIT_OK)
+    if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;
     if (name && !(m = gv_catalog_lookup(cat, name))) {
         fprintf(stderr, "gpuvm catalog: '%s' is not a model in the catalog (see 'gpuvm catalog')\n",
                 name);
         return GV_EXIT_INPUT;
     }
-    if (format == GV_FORMAT_JSON)
+    if (co.format == GV_FORMAT_JSON)
         print_json(cat, m);
     else if (m)
         print_model(cat, m);

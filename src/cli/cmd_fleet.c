@@ -28,22 +28,15 @@ usage(FILE *f)
                "the line:column and the reason; nothing is loaded).\n");
 }
 
-enum {
-    OPT_FORMAT = 256,
-    OPT_CATALOG
-};
-
 int
 gv_cmd_fleet(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"catalog", required_argument, NULL, OPT_CATALOG},
-        {"help", no_argument, NULL, 'h'},
+        GV_CLI_COMMON_OPTIONS,
         {0},
     };
-    const char *sub, *path, *catalog_file = NULL;
-    gv_cli_format format = GV_FORMAT_TEXT;
+    const char *sub, *path;
+    gv_cli_common co = {0};
     GV_AUTOPTR(gv_catalog) cat = NULL;
     GV_AUTOPTR(gv_fleet) f = NULL;
     gv_err err = {0};
@@ -63,25 +56,16 @@ gv_cmd_fleet(int argc, char **argv)
     argv++;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_FORMAT:
-            if (gv_cli_parse_format("fleet", optarg, &format) < 0)
-                return GV_EXIT_INPUT;
-            break;
-        case OPT_CATALOG:
-            catalog_file = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return GV_EXIT_OK;
         default:
-            return gv_cli_usage_error("fleet", "unknown option '%s'", argv[optind - 1]);
+            if ((r = gv_cli_common_opt(c, "fleet", argv, usage, &co)) >= 0)
+                return r;
         }
     }
     if (optind + 1 != argc)
         return gv_cli_usage_error("fleet", "%s takes exactly one FILE", sub);
     path = argv[optind];
 
-    if ((r = gv_cli_load_catalog(catalog_file, &cat)) != GV_EXIT_OK)
+    if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;
     if (gv_fleet_file_load(path, cat, &f, &err) < 0)
         return gv_cli_report(&err);
@@ -89,7 +73,7 @@ gv_cmd_fleet(int argc, char **argv)
         gpus += f->hosts[i]->n_gpus;
     if (!strcmp(sub, "check")) {
         printf("%s: ok: %zu hosts, %zu pools, %zu GPUs\n", path, f->n_hosts, f->n_pools, gpus);
-    } else if (format == GV_FORMAT_JSON) {
+    } else if (co.format == GV_FORMAT_JSON) {
         GV_AUTOFREE char *s = gv_fleet_to_json(f);
         fputs(s, stdout);
     } else {

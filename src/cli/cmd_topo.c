@@ -42,9 +42,7 @@ enum {
     OPT_NCCL,
     OPT_JSON,
     OPT_THIS,
-    OPT_FORMAT,
-    OPT_NAME,
-    OPT_CATALOG
+    OPT_NAME
 };
 
 /* Load the source into @f; @name (may be NULL) names a single host before it joins @f. */
@@ -107,14 +105,12 @@ topo_show(int argc, char **argv)
         {"nccl-xml", required_argument, NULL, OPT_NCCL},
         {"json", required_argument, NULL, OPT_JSON},
         {"this-host", no_argument, NULL, OPT_THIS},
-        {"format", required_argument, NULL, OPT_FORMAT},
         {"name", required_argument, NULL, OPT_NAME},
-        {"catalog", required_argument, NULL, OPT_CATALOG},
-        {"help", no_argument, NULL, 'h'},
+        GV_CLI_COMMON_OPTIONS,
         {0},
     };
-    const char *kind = NULL, *path = NULL, *name = NULL, *catalog_file = NULL;
-    gv_cli_format format = GV_FORMAT_TEXT;
+    const char *kind = NULL, *path = NULL, *name = NULL;
+    gv_cli_common co = {0};
     GV_AUTOPTR(gv_catalog) cat = NULL;
     GV_AUTOPTR(gv_fleet) f = gv_fleet_new();
     gv_err err = {0};
@@ -135,21 +131,12 @@ topo_show(int argc, char **argv)
             kind = "this-host";
             n_sources++;
             break;
-        case OPT_FORMAT:
-            if (gv_cli_parse_format("topo show", optarg, &format) < 0)
-                return GV_EXIT_INPUT;
-            break;
         case OPT_NAME:
             name = optarg;
             break;
-        case OPT_CATALOG:
-            catalog_file = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return GV_EXIT_OK;
         default:
-            return gv_cli_usage_error("topo show", "unknown option '%s'", argv[optind - 1]);
+            if ((r = gv_cli_common_opt(c, "topo show", argv, usage, &co)) >= 0)
+                return r;
         }
     }
     if (optind < argc) {
@@ -164,14 +151,14 @@ topo_show(int argc, char **argv)
     if (!kind)
         kind = "this-host";
 
-    if ((r = gv_cli_load_catalog(catalog_file, &cat)) != GV_EXIT_OK)
+    if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;
     if (load(kind, path, name, f, &err) < 0)
         return gv_cli_report(&err);
     for (size_t i = 0; i < f->n_hosts; i++)
         gv_catalog_resolve_host(cat, f->hosts[i]);
 
-    if (format == GV_FORMAT_JSON) {
+    if (co.format == GV_FORMAT_JSON) {
         GV_AUTOFREE char *s = gv_fleet_to_json(f);
         fputs(s, stdout);
     } else {

@@ -3,6 +3,7 @@
  *
  * Each subcommand is one table entry and one file (cmd_<name>.c) with its own --help.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,23 @@ gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret)
         return -1;
     }
     return 0;
+}
+
+int
+gv_cli_common_opt(int c, const char *cmd, char **argv, void (*usage_fn)(FILE *), gv_cli_common *co)
+{
+    switch (c) {
+    case GV_OPT_FORMAT:
+        return gv_cli_parse_format(cmd, optarg, &co->format) < 0 ? GV_EXIT_INPUT : -1;
+    case GV_OPT_CATALOG:
+        co->catalog_file = optarg;
+        return -1;
+    case 'h':
+        usage_fn(stdout);
+        return GV_EXIT_OK;
+    default:
+        return gv_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
 }
 
 const char *

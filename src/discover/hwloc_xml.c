@@ -433,8 +433,8 @@ check_tree(const xmlNode *n, bool v1, const char *source, gv_err *err)
         }
     }
     for (const xmlNode *k = n->children; k; k = k->next) {
-        if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) &&
-            !text_allowed(n) && !xmlIsBlankNode(k)) {
+        if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && !text_allowed(n) &&
+            !xmlIsBlankNode(k)) {
             /* hwloc's built-in importer leaks the objects it built when it meets stray text */
             GV_AUTOFREE char *where = where_of(source, n);
             return gv_err_set(err, GV_E_INVAL, where, "<%s>: unexpected text inside",
