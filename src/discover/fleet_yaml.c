@@ -55,12 +55,8 @@ typedef struct tmpl {
 static const char *const attr_keys[] = {
     "pool",      "zone",          "labels",         "state",    "hypervisor_uri",
     "datastore", "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model",
-    "vgpu_type", "sriov_vfs",     "mig_layout"};
-#define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]))
-static const char *const attr_keys_nul[] = {
-    "pool",      "zone",          "labels",         "state",    "hypervisor_uri",
-    "datastore", "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model",
     "vgpu_type", "sriov_vfs",     "mig_layout",     NULL};
+#define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]) - 1) /* without the NULL */
 
 static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
 static const char *const mode_names[] = {"passthrough", "mig", "vgpu", "sriov", NULL};
@@ -348,7 +344,7 @@ load_templates(gv_yaml *y, gv_yaml_node *node, const char *path, tmpl **ret, siz
     size_t n = 0;
     int r = 0;
 
-    memcpy(keys, attr_keys, sizeof(attr_keys));
+    memcpy(keys, attr_keys, N_ATTR_KEYS * sizeof(attr_keys[0]));
     keys[N_ATTR_KEYS] = "topology";
     keys[N_ATTR_KEYS + 1] = NULL;
     if ((r = gv_yaml_expect_map(y, node, "templates", err)) < 0)
@@ -541,7 +537,7 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
     attrs group;
     int n, r;
 
-    memcpy(keys, attr_keys, sizeof(attr_keys));
+    memcpy(keys, attr_keys, N_ATTR_KEYS * sizeof(attr_keys[0]));
     keys[N_ATTR_KEYS] = "name";
     keys[N_ATTR_KEYS + 1] = "template";
     keys[N_ATTR_KEYS + 2] = "overrides";
@@ -591,7 +587,7 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
             goto out;
         }
         if (ov) {
-            if ((r = gv_yaml_check_keys(y, ov, names[i], attr_keys_nul, err)) < 0 ||
+            if ((r = gv_yaml_check_keys(y, ov, names[i], attr_keys, err)) < 0 ||
                 (r = read_attrs(y, ov, &own, err)) < 0)
                 goto out;
         }
