@@ -336,8 +336,8 @@ load_pools(gv_yaml *y, gv_yaml_node *pools, gv_fleet *f, gv_err *err)
 }
 
 static int
-load_templates(gv_yaml *y, gv_yaml_node *node, const char *path, tmpl **ret, size_t *ret_n,
-               gv_err *err)
+load_templates(gv_yaml *y, gv_yaml_node *node, const char *path, const gv_catalog *cat, tmpl **ret,
+               size_t *ret_n, gv_err *err)
 {
     const char *keys[N_ATTR_KEYS + 2];
     tmpl *ts = NULL;
@@ -389,6 +389,9 @@ load_templates(gv_yaml *y, gv_yaml_node *node, const char *path, tmpl **ret, siz
         } else if ((r = load_inline_topology(y, topo, name, &t->host, err)) < 0) {
             break;
         }
+        /* once per template: every host stamped from it is a copy */
+        if (cat)
+            gv_catalog_resolve_host(cat, t->host);
     }
     *ret = ts;
     *ret_n = n;
@@ -596,9 +599,7 @@ load_host_group(gv_yaml *y, gv_yaml_node *node, const tmpl *ts, size_t n_ts, con
         apply_attrs(y, &group, h, &gc);
         if (ov)
             apply_attrs(y, &own, h, &gc);
-        gv_host_sort(h);
-        if (cat)
-            gv_catalog_resolve_host(cat, h);
+        /* apply_gpu_config sorts the host once, after every attribute is in */
         if ((r = apply_gpu_config(y, where, h, cat, &gc, err)) < 0 ||
             (r = gv_host_check(h, NULL)) < 0) {
             if (r < 0 && err && !err->code) {
@@ -647,7 +648,7 @@ load_yaml(const char *text, size_t len, const char *path, const gv_catalog *cat,
         (r = load_pools(y, gv_yaml_get(y, root, "pools"), f, err)) < 0)
         return r;
     if (gv_yaml_get(y, root, "templates"))
-        r = load_templates(y, gv_yaml_get(y, root, "templates"), path, &ts, &n_ts, err);
+        r = load_templates(y, gv_yaml_get(y, root, "templates"), path, cat, &ts, &n_ts, err);
     hosts = gv_yaml_get(y, root, "hosts");
     if (r == 0 && !hosts)
         r = gv_yaml_error(y, root, err, GV_E_INVAL, "fleet: missing required key 'hosts'");

@@ -235,12 +235,19 @@ gv_host_get_label(const gv_host *h, const char *key)
 
 /* ---- canonical order ---- */
 
-/* qsort, which must not be handed NULL even for zero elements (C11 7.22.5). */
+/*
+ * qsort, which must not be handed NULL even for zero elements (C11 7.22.5). Arrays are usually
+ * sorted already (loaders build them in order, copies keep it), so check that first: O(n).
+ */
 static void
 sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-    if (n > 1)
-        qsort(base, n, size, cmp);
+    for (size_t i = 1; i < n; i++) {
+        if (cmp((char *)base + (i - 1) * size, (char *)base + i * size) > 0) {
+            qsort(base, n, size, cmp);
+            return;
+        }
+    }
 }
 
 static int

@@ -4,6 +4,8 @@
  * Loaders run it before handing a host over; tests run it after every mutation. It reports the
  * first violation with the host name and the offending element.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +24,56 @@ cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool
+bit_test(const uint8_t *bits, int i)
+{
+    return bits[i / 8] & (1u << (i % 8));
+}
+
 static bool
 numa_ok(const gv_host *h, int numa)
 {
     return numa == GV_NUMA_UNKNOWN || gv_host_find_numa(h, numa) >= 0;
 }
 
+/* "dddd:bb:dd.f" in lower case, device <= 0x1f, function <= 7: what gv_pci_addr_normalize
+ * writes, tested directly (this runs for every device of every host checked). */
+static bool
+pci_is_canonical(const char *s)
+{
+    static const char shape[] = "hhhh:hh:hh.h";
+
+    for (size_t i = 0; i < sizeof(shape); i++) {
+        char c = s[i];
+        if (shape[i] == 'h' ? !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) : c != shape[i])
+            return false;
+    }
+    return s[8] <= '1' && s[11] <= '7';
+}
+
+/* The first string of @v (n entries) that appears twice, or NULL. Sorts @v. */
+static const char *
+first_duplicate(const char **v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(v[i - 1], v[i]))
+            return v[i];
+    return NULL;
+}
+
 static int
 check_pci(const gv_host *h, const char *what, size_t i, const char *pci, int numa, int parent,
           gv_err *err)
 {
-    char canon[GV_PCI_ADDR_LEN];
-
-    if (gv_pci_addr_normalize(pci, canon, NULL) < 0 || strcmp(canon, pci))
+    if (!pci_is_canonical(pci))
         return HOST_ERR(h, err, "%s %zu: '%s' is not a canonical PCI address", what, i, pci);
     if (!numa_ok(h, numa))
         return HOST_ERR(h, err, "%s %s: NUMA node %d does not exist", what, pci, numa);
@@ -46,8 +85,8 @@ check_pci(const gv_host *h, const char *what, size_t i, const char *pci, int num
 static int
 check_numa(const gv_host *h, gv_err *err)
 {
-    GV_AUTOFREE int *all = NULL;
-    size_t n_all = 0;
+    GV_AUTOFREE uint8_t *bits = NULL;
+    int max_cpu = 0;
 
     for (size_t i = 0; i < h->n_numa; i++) {
         const gv_numa *n = &h->numa[i];
@@ -67,7 +106,8 @@ check_numa(const gv_host *h, gv_err *err)
                 return HOST_ERR(h, err, "NUMA node %d: negative CPU id", n->id);
             if (k > 0 && n->cpus[k - 1] >= n->cpus[k])
                 return HOST_ERR(h, err, "NUMA node %d: cpus not ascending or repeated", n->id);
-            *GV_ARRAY_APPEND(all, n_all) = n->cpus[k];
+            if (n->cpus[k] > max_cpu)
+                max_cpu = n->cpus[k];
         }
         for (size_t c = 0; c < n->n_cores; c++) {
             const gv_core *core = &n->cores[c];
@@ -90,15 +130,21 @@ check_numa(const gv_host *h, gv_err *err)
             return HOST_ERR(h, err, "NUMA node %d: cpus (%zu) are not the union of its cores (%zu)",
                             n->id, n->n_cpus, in_cores);
     }
-    if (n_all > 1)
-        qsort(all, n_all, sizeof(int), cmp_int);
-    for (size_t k = 1; k < n_all; k++)
-        if (all[k] == all[k - 1])
-            return HOST_ERR(h, err, "CPU %d belongs to more than one NUMA node", all[k]);
-    for (size_t k = 0; k < h->n_reserved_cpus; k++)
-        if (!n_all || !bsearch(&h->reserved_cpus[k], all, n_all, sizeof(int), cmp_int))
-            return HOST_ERR(h, err, "reserved CPU %d is not a CPU of the host",
-                            h->reserved_cpus[k]);
+    /* every CPU in one node only: a bitmap over 0..max (cpus of a node are ascending) */
+    bits = gv_calloc((size_t)max_cpu / 8 + 1, 1);
+    for (size_t i = 0; i < h->n_numa; i++) {
+        for (size_t k = 0; k < h->numa[i].n_cpus; k++) {
+            int c = h->numa[i].cpus[k];
+            if (bit_test(bits, c))
+                return HOST_ERR(h, err, "CPU %d belongs to more than one NUMA node", c);
+            bits[c / 8] |= (uint8_t)(1u << (c % 8));
+        }
+    }
+    for (size_t k = 0; k < h->n_reserved_cpus; k++) {
+        int c = h->reserved_cpus[k];
+        if (c < 0 || c > max_cpu || !bit_test(bits, c))
+            return HOST_ERR(h, err, "reserved CPU %d is not a CPU of the host", c);
+    }
     for (size_t i = 0; i < h->n_packages; i++)
         for (size_t k = 0; k < h->packages[i].n_numa; k++)
             if (gv_host_find_numa(h, h->packages[i].numa[k]) < 0)
@@ -124,12 +170,17 @@ check_pcie(const gv_host *h, gv_err *err)
             return HOST_ERR(h, err, "PCIe node %s: parent %d out of range", p->name, p->parent);
         if (p->kind == GV_PCIE_HOSTBRIDGE && p->parent != -1)
             return HOST_ERR(h, err, "PCIe node %s: a host bridge has no parent", p->name);
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(h->pcie[j].name, p->name))
-                return HOST_ERR(h, err, "PCIe node %s appears twice", p->name);
         for (int q = p->parent; q >= 0; q = h->pcie[q].parent)
             if (++steps > h->n_pcie)
                 return HOST_ERR(h, err, "PCIe node %s: parent chain has a cycle", p->name);
+    }
+    if (h->n_pcie > 1) {
+        GV_AUTOFREE const char **names = gv_calloc(h->n_pcie, sizeof(*names));
+        const char *dup;
+        for (size_t i = 0; i < h->n_pcie; i++)
+            names[i] = h->pcie[i].name;
+        if ((dup = first_duplicate(names, h->n_pcie)))
+            return HOST_ERR(h, err, "PCIe node %s appears twice", dup);
     }
     return 0;
 }
@@ -138,6 +189,7 @@ static int
 check_devices(const gv_host *h, gv_err *err)
 {
     const char **addrs = gv_calloc(h->n_gpus + h->n_nics + h->n_nvme + 1, sizeof(char *));
+    const char *dup;
     size_t n = 0;
     int r = 0;
 
@@ -182,10 +234,8 @@ check_devices(const gv_host *h, gv_err *err)
         r = check_pci(h, "NVMe", i, h->nvme[i].pci, h->nvme[i].numa, h->nvme[i].pcie_parent, err);
         addrs[n++] = h->nvme[i].pci;
     }
-    for (size_t i = 0; i < n && r == 0; i++)
-        for (size_t j = i + 1; j < n && r == 0; j++)
-            if (!strcmp(addrs[i], addrs[j]))
-                r = HOST_ERR(h, err, "PCI address %s is used by two devices", addrs[i]);
+    if (r == 0 && (dup = first_duplicate(addrs, n)))
+        r = HOST_ERR(h, err, "PCI address %s is used by two devices", dup);
     free(addrs);
     return r;
 }

@@ -227,6 +227,33 @@ test_fleet_name_index(void **state)
     gv_fleet_free(f);
 }
 
+/* The checker's canonical-address test agrees with "normalising gives the same string". */
+static void
+test_canonical_pci_property(void **state)
+{
+    static const char alphabet[] = "0123456789abcdefABF:.x";
+    gv_host *h = gv_host_new("p");
+    gv_gpu *g = gv_host_add_gpu(h);
+    (void)state;
+
+    gv_rand_state = 7;
+    for (int iter = 0; iter < 200000; iter++) {
+        char s[GV_PCI_ADDR_LEN], canon[GV_PCI_ADDR_LEN];
+        /* mostly near-canonical strings: "dddd:bb:dd.f" with a few characters changed */
+        strcpy(s, "0000:18:00.0");
+        for (int k = (int)(gv_rand() % 4); k > 0; k--)
+            s[gv_rand() % 12] = alphabet[gv_rand() % (sizeof(alphabet) - 1)];
+        if (gv_rand() % 8 == 0)
+            s[gv_rand() % 13] = '\0';
+        strcpy(g->pci, s);
+        bool want = gv_pci_addr_normalize(s, canon, NULL) == 0 && !strcmp(canon, s);
+        if ((gv_host_check(h, NULL) == 0) != want)
+            fail_msg("'%s': checker says %s, normaliser says %s", s, want ? "bad" : "good",
+                     want ? "good" : "bad");
+    }
+    gv_host_free(h);
+}
+
 int
 main(void)
 {
@@ -235,6 +262,7 @@ main(void)
         cmocka_unit_test(test_corruptions),
         cmocka_unit_test(test_fleet_check),
         cmocka_unit_test(test_fleet_name_index),
+        cmocka_unit_test(test_canonical_pci_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
