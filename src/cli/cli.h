@@ -65,8 +65,8 @@ int gv_cli_common_opt(int c, const char *cmd, char **argv, void (*usage)(FILE *)
 /* Parse "text" / "json". Returns 0, or -1 after printing a usage error. */
 int gv_cli_parse_format(const char *cmd, const char *s, gv_cli_format *ret);
 
-/* The catalog path in effect: --catalog, else $GPUVM_CATALOG, else the shipped data/ file. */
-const char *gv_cli_catalog_path(const char *override);
+/* The shipped catalog: $GPUVM_CATALOG when set, else data/catalog/gpus.yaml. */
+const char *gv_cli_catalog_path(void);
 
 /*
  * Load the catalog: the shipped one (gv_cli_catalog_path) with @user_file (may be NULL) merged

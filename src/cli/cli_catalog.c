@@ -9,7 +9,7 @@ int
 gv_cli_load_catalog(const char *user_file, gv_catalog **ret)
 {
     GV_AUTOPTR(gv_catalog) base = NULL;
-    const char *paths[2] = {gv_cli_catalog_path(NULL), user_file};
+    const char *paths[2] = {gv_cli_catalog_path(), user_file};
     gv_err err = {0};
 
     for (int i = 0; i < 2; i++) {

@@ -92,12 +92,10 @@ gv_cli_common_opt(int c, const char *cmd, char **argv, void (*usage_fn)(FILE *),
 }
 
 const char *
-gv_cli_catalog_path(const char *override)
+gv_cli_catalog_path(void)
 {
     const char *env = getenv("GPUVM_CATALOG");
 
-    if (override)
-        return override;
     if (env && *env)
         return env;
     return GV_DATADIR "/catalog/gpus.yaml";

@@ -457,26 +457,18 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
         (r = gv_json_get_str(o, "name", true, c->source, path, &s, c->err)) < 0)
         return r;
     h = gv_host_new(s);
-    s = NULL;
-    if ((r = gv_json_get_str(o, "pool", false, c->source, path, &s, c->err)) < 0)
-        return r;
-    if (s)
-        gv_host_set_str(&h->pool, s);
-    s = NULL;
-    if ((r = gv_json_get_str(o, "zone", false, c->source, path, &s, c->err)) < 0)
-        return r;
-    if (s)
-        gv_host_set_str(&h->zone, s);
-    s = NULL;
-    if ((r = gv_json_get_str(o, "hypervisor_uri", false, c->source, path, &s, c->err)) < 0)
-        return r;
-    if (s)
-        gv_host_set_str(&h->hypervisor_uri, s);
-    s = NULL;
-    if ((r = gv_json_get_str(o, "datastore", false, c->source, path, &s, c->err)) < 0)
-        return r;
-    if (s)
-        gv_host_set_str(&h->datastore, s);
+    {
+        /* optional string attributes: absent keeps the default "" */
+        char **const fields[] = {&h->pool, &h->zone, &h->hypervisor_uri, &h->datastore};
+        static const char *const names[] = {"pool", "zone", "hypervisor_uri", "datastore"};
+        for (size_t f = 0; f < GV_N_ELEMENTS(fields); f++) {
+            s = NULL;
+            if ((r = gv_json_get_str(o, names[f], false, c->source, path, &s, c->err)) < 0)
+                return r;
+            if (s)
+                gv_host_set_str(fields[f], s);
+        }
+    }
     s = NULL;
     if ((r = gv_json_get_str(o, "state", false, c->source, path, &s, c->err)) < 0)
         return r;

@@ -1,11 +1,23 @@
 /*
  * host_asserts.h - assertions on loaded hosts that the loader tests (hwloc, NCCL) share: one
- * PCIe node, GPU or NIC compared field by field, so a failure names the field that differs.
+ * PCIe node, GPU or NIC compared field by field, so a failure names the field that differs, and
+ * a NUMA node's CPUs as text.
  */
 #ifndef GV_TEST_HOST_ASSERTS_H
 #define GV_TEST_HOST_ASSERTS_H
 
 #include "gpuvm/topo.h"
+#include "util/cpulist.h"
+
+/* A NUMA node's CPUs as a list ("0-3,8"); caller frees. */
+static inline char *
+cpus_str(const gv_numa *n)
+{
+    gv_strbuf sb = {0};
+
+    gv_cpulist_format(&sb, n->cpus, n->n_cpus);
+    return gv_strbuf_steal(&sb);
+}
 
 static inline void
 assert_pcie(const gv_host *h, size_t i, const char *name, gv_pcie_kind kind, int parent, int numa)

@@ -88,15 +88,6 @@ expect_error(const char *xml, int code, const char *want)
     expect_error_len(xml, strlen(xml), code, want);
 }
 
-static char *
-cpus_str(const gv_numa *n)
-{
-    gv_strbuf sb = {0};
-
-    gv_cpulist_format(&sb, n->cpus, n->n_cpus);
-    return gv_strbuf_steal(&sb);
-}
-
 /* NUMA node @i: id, cpus ("0-3"), cores as "0,2 1,3" (threads of each core, by first thread) */
 static void
 assert_numa(const gv_host *h, size_t i, int id, const char *cpus, const char *cores, int64_t mib,

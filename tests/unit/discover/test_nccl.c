@@ -54,16 +54,6 @@ expect_error(const char *xml, int code, const char *want)
     assert_ptr_equal(h, sentinel);
 }
 
-/* "0-3" */
-static char *
-cpus_str(const gv_numa *n)
-{
-    gv_strbuf sb = {0};
-
-    gv_cpulist_format(&sb, n->cpus, n->n_cpus);
-    return gv_strbuf_steal(&sb);
-}
-
 static void
 assert_numa(const gv_host *h, size_t i, int id, const char *cpus)
 {
