@@ -262,6 +262,14 @@ const char *gv_dev_kind_to_string(gv_dev_kind k);
  */
 int gv_pci_addr_normalize(const char *s, char ret[GV_PCI_ADDR_LEN], gv_err *err);
 
+/*
+ * The address of VF @vf (0-based) of the physical function @pf, with the first-VF offset and
+ * VF stride that ConnectX and NVIDIA/AMD GPUs use (1 and 1: VF n at devfn(pf) + 1 + n, carried
+ * into the next bus past function 255). A host agent reads the real addresses from the PF's
+ * virtfnN links; this is the planning estimate. Returns 0, or -GV_E_INVAL.
+ */
+int gv_pci_vf_addr(const char *pf, int vf, char ret[GV_PCI_ADDR_LEN], gv_err *err);
+
 /* ---- hosts ---------------------------------------------------------------------------------- */
 
 /* A new empty host named @name: state ready, all attributes empty. */

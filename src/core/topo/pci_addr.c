@@ -49,3 +49,23 @@ bad:
     return gv_err_set(err, GV_E_INVAL, NULL, "'%s' is not a PCI address (dddd:bb:dd.f)",
                       s ? s : "(null)");
 }
+
+int
+gv_pci_vf_addr(const char *pf, int vf, char ret[GV_PCI_ADDR_LEN], gv_err *err)
+{
+    char canon[GV_PCI_ADDR_LEN];
+    unsigned dom, bus, dev, fn, rid;
+
+    if (gv_pci_addr_normalize(pf, canon, err) < 0)
+        return -GV_E_INVAL;
+    if (vf < 0 || vf >= 65536)
+        return gv_err_set(err, GV_E_INVAL, NULL, "VF index %d out of range", vf);
+    if (sscanf(canon, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+        return gv_err_set(err, GV_E_INTERNAL, NULL, "cannot split '%s'", canon);
+    /* routing id = bus:devfn; VFs follow the PF at offset 1, stride 1 */
+    rid = (bus << 8 | dev << 3 | fn) + 1 + (unsigned)vf;
+    if (rid > 0xffff)
+        return gv_err_set(err, GV_E_INVAL, NULL, "VF %d of %s lies past bus ff", vf, canon);
+    snprintf(ret, GV_PCI_ADDR_LEN, "%04x:%02x:%02x.%x", dom, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+    return 0;
+}

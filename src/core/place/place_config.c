@@ -1,0 +1,1 @@
+/* place_config.c - (being written) */

@@ -1,0 +1,1 @@
+/* place_json.c - (being written) */

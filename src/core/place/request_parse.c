@@ -1,0 +1,1 @@
+/* request_parse.c - (being written) */
