@@ -17,7 +17,7 @@ ifneq ($(SANITIZE),)
 MESONFLAGS += -Db_sanitize=$(SANITIZE) -Db_lundef=false
 endif
 
-.PHONY: all deps build run test fuzz clean
+.PHONY: all deps build run test fuzz clean bench
 
 all: build
 
@@ -37,10 +37,17 @@ run: build
 	@echo
 	@echo "== example fleet: data/fleets/example.yaml =="
 	@$(BUILD)/gpuvm fleet show data/fleets/example.yaml
+	@echo
+	@echo "== an inference VM (data/flavors/inference.yaml) placed on the example fleet =="
+	@$(BUILD)/gpuvm place --fleet data/fleets/example.yaml --flavor inference --name infer-1 --explain
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || true
 	@scripts/test-summary.sh $(BUILD)
+
+# Benchmarks are separate from tests: timings are reported, never asserted (bench/README.md).
+bench: build
+	GV_SRCDIR=$(CURDIR) $(BUILD)/bench/place_bench 10000 200000 200
 
 fuzz:
 	@scripts/install-deps.sh --clang

@@ -8,7 +8,7 @@
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libhwloc-dev libjansson-dev libyaml-dev
-      libxml2-dev libcmocka-dev"
+      libxml2-dev libcmocka-dev libvirt-clients"
 [ "${1:-}" = "--clang" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 
 missing=""

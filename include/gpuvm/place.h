@@ -58,9 +58,9 @@
 #define GV_REQ_MAX_ZONES 16
 #define GV_REQ_MAX_LABELS 16
 #define GV_REQ_MAX_VCPUS 1024
-#define GV_REQ_MAX_GPUS 16  /* gpu.count: GPUs, MIG instances, vGPUs or GPU VFs */
+#define GV_REQ_MAX_GPUS 16 /* gpu.count: GPUs, MIG instances, vGPUs or GPU VFs */
 #define GV_REQ_MAX_NIC_VFS 16
-#define GV_REQ_MAX_MEMORY_MIB (64LL << 20)  /* 64 TiB */
+#define GV_REQ_MAX_MEMORY_MIB (64LL << 20) /* 64 TiB */
 #define GV_REQ_MAX_SCRATCH_GIB (1LL << 20) /* 1 PiB */
 #define GV_VGPU_TYPE_LEN 32
 
@@ -121,9 +121,9 @@ typedef struct gv_gpu_request {
     gv_gpu_mode mode; /* meaningful when count > 0 */
     size_t n_models;  /* acceptable catalog models; 0 = any */
     char models[GV_REQ_MAX_MODELS][GV_MODEL_LEN];
-    gv_gpu_topology topology;            /* passthrough only */
-    char profile[GV_MIG_PROFILE_LEN];    /* mig: "3g.40gb" */
-    char vgpu_type[GV_VGPU_TYPE_LEN];    /* vgpu: "A100-4C" */
+    gv_gpu_topology topology;         /* passthrough only */
+    char profile[GV_MIG_PROFILE_LEN]; /* mig: "3g.40gb" */
+    char vgpu_type[GV_VGPU_TYPE_LEN]; /* vgpu: "A100-4C" */
 } gv_gpu_request;
 
 typedef struct gv_req_label {
@@ -199,8 +199,11 @@ typedef struct gv_stream_item {
 } gv_stream_item;
 
 /*
- * Parse line @lineno (1-based) of a request stream. Errors are located "source:LINE: path".
- * Returns: 0, -GV_E_PARSE, -GV_E_INVAL, -GV_E_LIMIT.
+ * Parse line @lineno (1-based) of a request stream: one JSON object per line, a request over
+ * @base (which must end up with a name) or {"release": "NAME"} (no other key). Lines of at most
+ * 1 MiB. Errors are located "source:LINE: path: reason" (err.where is "source:LINE").
+ * Returns: 0 (an item in @ret), 1 (a blank line, or a comment: its first non-blank character is
+ * '#'; @ret untouched), -GV_E_PARSE, -GV_E_INVAL, -GV_E_LIMIT (@ret untouched).
  */
 int gv_stream_parse_line(const char *line, size_t len, const char *source, size_t lineno,
                          const gv_request *base, gv_stream_item *ret, gv_err *err);
@@ -217,9 +220,9 @@ typedef struct gv_vcpu_pin {
 } gv_vcpu_pin;
 
 typedef struct gv_guest_cell {
-    int id;             /* 0.. */
-    int host_numa;      /* the host NUMA node backing it */
-    int first_vcpu;     /* vCPUs first_vcpu .. first_vcpu + n_vcpus - 1 */
+    int id;         /* 0.. */
+    int host_numa;  /* the host NUMA node backing it */
+    int first_vcpu; /* vCPUs first_vcpu .. first_vcpu + n_vcpus - 1 */
     int n_vcpus;
     int64_t memory_mib; /* on host_numa */
     size_t n_shared_cpus;
@@ -290,9 +293,10 @@ typedef struct gv_numa_violation {
 /* Every scorer gives 0..100; total = sum of weight x score. */
 typedef struct gv_score {
     int64_t total;
-    int fragmentation; /* 100 = leaves nothing unusable for the mix */
-    int locality;      /* 100 = CPUs, memory and devices all NUMA- and switch-local */
-    int strategy;      /* pack: fuller hosts score higher; spread: emptier */
+    int fragmentation;        /* 100 = leaves nothing unusable for the mix */
+    int locality;             /* 100 = CPUs, memory and devices all NUMA- and switch-local */
+    int strategy;             /* pack: fuller hosts score higher; spread: emptier */
+    int reconfigured;         /* GPUs to reconfigure (each costs w_reconfigure points) */
     int64_t frag_delta_milli; /* FGD delta: change of unusable free GPU capacity, milli-GPUs */
 } gv_score;
 
@@ -345,15 +349,16 @@ typedef enum gv_reason {
     GV_REASON_LAST
 } gv_reason;
 
-const char *gv_reason_to_string(gv_reason r); /* "state", "pool", ..., "scratch" */
+const char *gv_reason_to_string(gv_reason r);                 /* "state", "pool", ..., "scratch" */
+const char *gv_violation_kind_to_string(gv_violation_kind k); /* "vcpus", ..., "scratch" */
 
 #define GV_EXPLAIN_DETAIL_LEN 256
 #define GV_EXPLAIN_MAX_CLOSEST 3
 
 typedef struct gv_explain_reason {
     gv_reason reason;
-    size_t n_hosts;                       /* hosts that failed for this reason */
-    char detail[GV_EXPLAIN_DETAIL_LEN];   /* the detail of the closest of them */
+    size_t n_hosts;                     /* hosts that failed for this reason */
+    char detail[GV_EXPLAIN_DETAIL_LEN]; /* the detail of the closest of them */
 } gv_explain_reason;
 
 typedef struct gv_explain_host {
@@ -372,6 +377,11 @@ typedef struct gv_explain {
     bool has_runner_up; /* placed: the second-best host and its score */
     char runner_up[GV_REQ_NAME_LEN * 2];
     gv_score runner_up_score;
+    /* private to the engine while it accumulates: host index and shortfall of kept entries */
+    struct {
+        int host;
+        int64_t shortfall;
+    } keep_reason[GV_REASON_LAST], keep_closest[GV_EXPLAIN_MAX_CLOSEST];
 } gv_explain;
 
 /* ---- the engine ----------------------------------------------------------------------------- */
@@ -388,6 +398,7 @@ typedef struct gv_place_config {
     int w_fragmentation; /* scorer weights, >= 0 */
     int w_locality;
     int w_strategy;
+    int w_reconfigure;          /* points off the total per GPU the placement must reconfigure */
     int io_heavy_per_datastore; /* io: heavy VMs per datastore, >= 1 */
     size_t n_mix;               /* 0: learn the mix from recent requests */
     gv_mix_entry mix[GV_MIX_MAX];
@@ -396,7 +407,8 @@ typedef struct gv_place_config {
                        between epochs, so fast path and reference see the same mix) */
 } gv_place_config;
 
-/* Defaults: weights fragmentation 4, locality 2, strategy 1; 2 io-heavy VMs per datastore;
+/* Defaults: weights fragmentation 4, locality 2, strategy 1, 100 points per reconfigured GPU
+ * (so an idle MIG instance elsewhere beats re-partitioning a GPU); 2 io-heavy VMs per datastore;
  * mix learned over a window of 1000 requests, re-learned every 1000. */
 void gv_place_config_init(gv_place_config *c);
 
@@ -468,7 +480,8 @@ double gv_engine_gpu_utilization(const gv_engine *e);
 /* Bytes the engine's state and caches use (for the benchmark's memory per host). */
 size_t gv_engine_memory_bytes(const gv_engine *e);
 
-/* ---- renderers (place_json.c, place_xml.c) ------------------------------------------------------ */
+/* ---- renderers (place_json.c, place_xml.c) ------------------------------------------------------
+ */
 
 /* {"placement": {...}} as canonical JSON text. Caller frees. */
 char *gv_placement_to_json(const gv_placement *p);

@@ -10,6 +10,7 @@
 
 #include "gpuvm/err.h"
 #include "gpuvm/gpu.h"
+#include "gpuvm/place.h"
 #include "gpuvm/topo.h"
 
 /* Exit statuses of every gpuvm command. */
@@ -74,13 +75,17 @@ const char *gv_cli_catalog_path(void);
  */
 int gv_cli_load_catalog(const char *user_file, gv_catalog **ret);
 
-/* Text renderings (topo_text.c, fleet_text.c). Output to @out. */
+/* Text renderings (topo_text.c, fleet_text.c, place_text.c). Output to @out. */
 void gv_topo_print_text(FILE *out, const gv_host *h);
 void gv_fleet_print_text(FILE *out, const gv_fleet *f, const gv_catalog *cat);
+/* A placement result: @h is the placement's host (may be NULL), @req the request (may be NULL). */
+void gv_place_print_text(FILE *out, const gv_host *h, const gv_place_result *r,
+                         const gv_request *req);
 
 /* Subcommands, one file each. */
 int gv_cmd_topo(int argc, char **argv);
 int gv_cmd_fleet(int argc, char **argv);
 int gv_cmd_catalog(int argc, char **argv);
+int gv_cmd_place(int argc, char **argv);
 
 #endif

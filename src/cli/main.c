@@ -26,6 +26,9 @@ static const gv_cli_cmd commands[] = {
     {.name = "catalog",
      .summary = "show the GPU catalog and MIG placement tables",
      .run = gv_cmd_catalog},
+    {.name = "place",
+     .summary = "place VMs on a fleet: CPUs, memory, GPUs, VFs, scratch, or why nothing fits",
+     .run = gv_cmd_place},
 };
 
 static void

@@ -1,4 +1,5 @@
 /* placement.c - owning and copying gv_placement and gv_place_result. */
+#include <stdio.h>
 #include <string.h>
 
 #include "gpuvm/place.h"
@@ -38,7 +39,8 @@ gv_placement_copy(gv_placement *dst, const gv_placement *src)
     }
     dst->emulator_cpus = dup_ints(src->emulator_cpus, src->n_emulator_cpus);
     for (size_t i = 0; i < src->n_cells; i++)
-        dst->cells[i].shared_cpus = dup_ints(src->cells[i].shared_cpus, src->cells[i].n_shared_cpus);
+        dst->cells[i].shared_cpus =
+            dup_ints(src->cells[i].shared_cpus, src->cells[i].n_shared_cpus);
 }
 
 void

@@ -1,0 +1,451 @@
+/*
+ * commit.c - turn the chosen candidate into concrete resources (which threads, which MIG
+ * instance, which VF) and the placement that lists them; and give them all back.
+ *
+ * Thread choice is deterministic: a VM with at least a core's worth of vCPUs takes whole free
+ * cores in ascending order, vCPU pairs on sibling threads (so the guest can be told threads=2),
+ * and keeps the spare sibling of an odd count; a smaller VM first fills a free thread of a core
+ * that is partly pinned, then starts a free core. Shared vCPUs float over the unpinned threads
+ * of their nodes. Emulator threads go to the host-reserved CPUs of the VM's nodes (any reserved
+ * CPUs when its nodes have none), else to the unpinned threads of its nodes: never onto a vCPU.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util/cpulist.h"
+
+static void
+pin(const gv_host_info *hi, gv_host_use *u, int cpu)
+{
+    (void)hi;
+    u->pinned[cpu >> 6] |= UINT64_C(1) << (cpu & 63);
+}
+
+static void
+unpin(gv_host_use *u, int cpu)
+{
+    u->pinned[cpu >> 6] &= ~(UINT64_C(1) << (cpu & 63));
+}
+
+static bool
+core_all_free(const gv_host_info *hi, const gv_host_use *u, const gv_core *core)
+{
+    for (int t = 0; t < core->n_threads; t++)
+        if (!gv_cpu_is_free(hi, u, core->threads[t]))
+            return false;
+    return true;
+}
+
+/* Pin @n threads of node @ni for @vm; append them to @out (vCPU order) and to the VM's owned. */
+static int
+pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole, gv_vm *vm,
+              int *out)
+{
+    const gv_numa_info *nf = &hi->numa[ni];
+    int got = 0;
+
+    if (whole) {
+        for (size_t c = 0; c < nf->n_cores && got < n; c++) {
+            const gv_core *core = &nf->cores[c];
+
+            if (!core_all_free(hi, u, core))
+                continue;
+            for (int t = 0; t < core->n_threads; t++) {
+                pin(hi, u, core->threads[t]);
+                vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
+                if (got < n)
+                    out[got++] = core->threads[t];
+            }
+        }
+        return got;
+    }
+    /* small VM: holes in partly pinned cores first */
+    for (int pass = 0; pass < 2 && got < n; pass++) {
+        for (size_t c = 0; c < nf->n_cores && got < n; c++) {
+            const gv_core *core = &nf->cores[c];
+            bool all_free = core_all_free(hi, u, core);
+
+            if ((pass == 0) == all_free)
+                continue;
+            for (int t = 0; t < core->n_threads && got < n; t++) {
+                if (!gv_cpu_is_free(hi, u, core->threads[t]))
+                    continue;
+                pin(hi, u, core->threads[t]);
+                vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
+                out[got++] = core->threads[t];
+            }
+        }
+    }
+    return got;
+}
+
+static size_t
+free_threads_of(const gv_host_info *hi, const gv_host_use *u, uint64_t nodes, int *out)
+{
+    size_t n = 0;
+
+    for (int cpu = 0; cpu < hi->max_cpu; cpu++) {
+        int ni = hi->cpu_numa_idx[cpu];
+        if (ni >= 0 && (nodes & (UINT64_C(1) << ni)) && gv_cpu_is_free(hi, u, cpu))
+            out[n++] = cpu;
+    }
+    return n;
+}
+
+static void
+group_add(gv_host_use *u, int group, int delta)
+{
+    size_t i;
+
+    for (i = 0; i < u->n_groups && u->groups[i].group != group; i++)
+        ;
+    if (i == u->n_groups) {
+        gv_group_count *g = GV_ARRAY_APPEND(u->groups, u->n_groups);
+        g->group = group;
+        g->count = 0;
+    }
+    u->groups[i].count += delta;
+    if (!u->groups[i].count) {
+        memmove(&u->groups[i], &u->groups[i + 1], (u->n_groups - i - 1) * sizeof(u->groups[0]));
+        u->n_groups--;
+    }
+}
+
+static void
+take_memory(gv_numa_use *n, gv_hugepages hp, int64_t mib, int sign)
+{
+    switch (hp) {
+    case GV_HUGEPAGES_2M:
+        n->hp2m_free -= sign * mib / 2;
+        break;
+    case GV_HUGEPAGES_1G:
+        n->hp1g_free -= sign * mib / 1024;
+        break;
+    default:
+        n->mem_free_mib -= sign * mib;
+    }
+}
+
+static void
+add_violation(gv_placement *p, gv_violation_kind kind, int numa, int64_t amount)
+{
+    if (amount <= 0 || p->n_violations >= GV_PLACE_MAX_VIOLATIONS)
+        return;
+    p->violations[p->n_violations++] =
+        (gv_numa_violation){.kind = kind, .numa = numa, .amount = amount};
+}
+
+static void
+commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host_info *hi = &e->info[h];
+    gv_host_use *u = &e->use[h];
+    gv_placement *p = &vm->placement;
+
+    for (int k = 0; k < c->n_picks; k++) {
+        const gv_gpu_pick *pk = &c->picks[k];
+        const gv_gpu *gpu = &hi->host->gpus[pk->gpu];
+        const gv_gpu_model *m = hi->models[pk->gpu];
+        gv_gpu_use *gu = &u->gpus[pk->gpu];
+        gv_placed_gpu *pg = &p->gpus[p->n_gpus++];
+
+        memset(pg, 0, sizeof(*pg));
+        pg->gpu = pk->gpu;
+        snprintf(pg->pci, sizeof(pg->pci), "%s", gpu->pci);
+        snprintf(pg->model, sizeof(pg->model), "%s", gpu->model);
+        pg->numa = gpu->numa;
+        pg->mode = r->gpu.mode;
+        pg->start = pg->size = pg->slot = pg->vf = -1;
+        if (pk->reconfig) {
+            gv_reconfigure *rc = &p->reconfigure[p->n_reconfigure++];
+            int idle = 0;
+
+            if (!u->has_prior[pk->gpu]) {
+                u->prior[pk->gpu] = *gu;
+                u->has_prior[pk->gpu] = true;
+            }
+            if (gu->mode == GV_GPU_MODE_MIG)
+                idle = gu->n_inst;
+            *rc = (gv_reconfigure){
+                .gpu = pk->gpu, .from = gu->mode, .to = r->gpu.mode, .destroyed_instances = idle};
+            snprintf(rc->pci, sizeof(rc->pci), "%s", gpu->pci);
+        }
+        e->gpu_milli_free -= gv_gpu_free_milli(m, gu);
+        gv_gpu_pick_apply(e, h, gu, r, pk);
+        e->gpu_milli_free += gv_gpu_free_milli(m, gu);
+        switch (r->gpu.mode) {
+        case GV_GPU_MODE_MIG:
+            snprintf(pg->profile, sizeof(pg->profile), "%s",
+                     m->mig->profiles[pk->mig_profile].name);
+            pg->start = pk->mig_start;
+            pg->size = m->mig->profiles[pk->mig_profile].memory_slices;
+            pg->created = pk->mig_inst < 0 || pk->reconfig;
+            break;
+        case GV_GPU_MODE_VGPU:
+            snprintf(pg->vgpu_type, sizeof(pg->vgpu_type), "%s",
+                     m->vgpu->types[pk->vgpu_type].name);
+            pg->slot = pk->slot;
+            pg->vf = pk->slot;
+            gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+            break;
+        case GV_GPU_MODE_SRIOV:
+            pg->vf = pk->slot;
+            gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void
+commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host_info *hi = &e->info[h];
+    gv_host_use *u = &e->use[h];
+    gv_placement *p = &vm->placement;
+    gv_numa_take left[GV_MAX_NUMA];
+    size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
+    int vcpu = 0;
+    GV_AUTOFREE int *buf = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
+
+    memcpy(left, c->take, sizeof(left));
+    p->pins = gv_calloc((size_t)r->vcpus, sizeof(gv_vcpu_pin));
+    vm->owned_cpus = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
+    p->n_cells = (size_t)c->n_cells;
+    for (int ci = 0; ci < c->n_cells; ci++) {
+        const gv_cell_plan *cp = &c->cells[ci];
+        gv_guest_cell *gc = &p->cells[ci];
+        uint64_t nodes = 0;
+        int need = cp->vcpus;
+
+        gc->id = ci;
+        gc->host_numa = hi->host->numa[cp->numa].id;
+        gc->first_vcpu = vcpu;
+        gc->n_vcpus = cp->vcpus;
+        gc->memory_mib = cp->mem_mib;
+        /* the cell's own node first, then spill nodes in order */
+        for (int pass = 0; pass < 2 && need > 0; pass++) {
+            for (size_t i = 0; i < n_numa && need > 0; i++) {
+                int take;
+
+                if ((pass == 0) != ((int)i == cp->numa) || left[i].vcpus <= 0)
+                    continue;
+                take = left[i].vcpus < need ? left[i].vcpus : need;
+                nodes |= UINT64_C(1) << i;
+                if (r->cpu_policy == GV_CPU_DEDICATED) {
+                    int tpc = hi->numa[i].threads_per_core;
+                    int got =
+                        pin_dedicated(hi, u, (int)i, take, r->vcpus >= tpc && tpc > 1, vm, buf);
+                    for (int k = 0; k < got; k++)
+                        p->pins[vcpu + k] =
+                            (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = buf[k], .cell = ci};
+                    take = got;
+                } else {
+                    u->numa[i].shared_vcpus += take;
+                    for (int k = 0; k < take; k++)
+                        p->pins[vcpu + k] = (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = -1, .cell = ci};
+                }
+                left[i].vcpus -= take;
+                vcpu += take;
+                need -= take;
+            }
+        }
+        if (r->cpu_policy == GV_CPU_SHARED) {
+            size_t n = free_threads_of(hi, u, nodes ? nodes : UINT64_C(1) << cp->numa, buf);
+            gc->n_shared_cpus = n;
+            gc->shared_cpus = gv_calloc(n ? n : 1, sizeof(int));
+            memcpy(gc->shared_cpus, buf, n * sizeof(int));
+        }
+    }
+    for (size_t i = 0; i < n_numa; i++) {
+        take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, 1);
+        gv_host_use_recount_numa(hi, u, (int)i);
+    }
+}
+
+static void
+commit_emulator(gv_engine *e, gv_vm *vm, const gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host_info *hi = &e->info[h];
+    const gv_host *host = hi->host;
+    gv_placement *p = &vm->placement;
+    GV_AUTOFREE int *buf = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
+    uint64_t nodes = c->home;
+    size_t n = 0;
+
+    if (!nodes)
+        for (int ci = 0; ci < c->n_cells; ci++)
+            nodes |= UINT64_C(1) << c->cells[ci].numa;
+    for (size_t i = 0; i < host->n_reserved_cpus; i++) {
+        int ni = hi->cpu_numa_idx[host->reserved_cpus[i]];
+        if (ni >= 0 && (nodes & (UINT64_C(1) << ni)))
+            buf[n++] = host->reserved_cpus[i];
+    }
+    if (!n)
+        for (size_t i = 0; i < host->n_reserved_cpus; i++)
+            buf[n++] = host->reserved_cpus[i];
+    if (!n)
+        n = free_threads_of(hi, &e->use[h], nodes, buf);
+    if (!n)
+        for (int k = 0; k < p->request.vcpus; k++)
+            if (p->pins[k].pcpu >= 0)
+                buf[n++] = p->pins[k].pcpu;
+    n = gv_ids_sort_unique(buf, n);
+    p->n_emulator_cpus = n;
+    p->emulator_cpus = gv_calloc(n ? n : 1, sizeof(int));
+    memcpy(p->emulator_cpus, buf, n * sizeof(int));
+}
+
+static void
+commit_devices(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host_info *hi = &e->info[h];
+    gv_host_use *u = &e->use[h];
+    gv_placement *p = &vm->placement;
+
+    for (int k = 0; k < r->nic_vfs; k++) {
+        int ni = c->nic_take[k];
+        const gv_nic *nic = &hi->host->nics[ni];
+        gv_nic_use *nu = &u->nics[ni];
+        gv_placed_vf *pv = &p->vfs[p->n_vfs++];
+        int vf = 0;
+
+        while (nu->vf_used[vf >> 6] & (UINT64_C(1) << (vf & 63)))
+            vf++;
+        nu->vf_used[vf >> 6] |= UINT64_C(1) << (vf & 63);
+        nu->free_vfs--;
+        memset(pv, 0, sizeof(*pv));
+        pv->nic = ni;
+        snprintf(pv->pf_pci, sizeof(pv->pf_pci), "%s", nic->pci);
+        snprintf(pv->pf_name, sizeof(pv->pf_name), "%s", nic->name);
+        pv->vf = vf;
+        gv_pci_vf_addr(nic->pci, vf, pv->vf_pci, NULL);
+        pv->numa = nic->numa;
+    }
+    p->scratch.nvme = c->nvme;
+    if (c->nvme >= 0) {
+        const gv_nvme *d = &hi->host->nvme[c->nvme];
+
+        u->nvme_free[c->nvme] -= r->scratch_gib;
+        snprintf(p->scratch.pci, sizeof(p->scratch.pci), "%s", d->pci);
+        snprintf(p->scratch.name, sizeof(p->scratch.name), "%s", d->name);
+        p->scratch.numa = d->numa;
+        p->scratch.gib = r->scratch_gib;
+    }
+}
+
+static void
+record_violations(const gv_engine *e, gv_placement *p, const gv_request *r, const gv_candidate *c)
+{
+    const gv_host_info *hi = &e->info[c->host];
+
+    p->numa_violations = c->violations;
+    if (r->numa_policy != GV_NUMA_POLICY_PREFERRED || !c->home)
+        return;
+    for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
+        if (c->home & (UINT64_C(1) << i))
+            continue;
+        add_violation(p, GV_VIOLATION_VCPU, hi->host->numa[i].id, c->take[i].vcpus);
+        add_violation(p, GV_VIOLATION_MEMORY, hi->host->numa[i].id, c->take[i].mem_mib);
+    }
+    for (size_t k = 0; k < p->n_vfs; k++) {
+        int ni = hi->nic_numa_idx[p->vfs[k].nic];
+        if (ni < 0 || !(c->home & (UINT64_C(1) << ni)))
+            add_violation(p, GV_VIOLATION_NIC, p->vfs[k].numa, 1);
+    }
+    if (c->nvme >= 0) {
+        int ni = hi->nvme_numa_idx[c->nvme];
+        if (ni < 0 || !(c->home & (UINT64_C(1) << ni)))
+            add_violation(p, GV_VIOLATION_SCRATCH, p->scratch.numa, r->scratch_gib);
+    }
+}
+
+void
+gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host *host = e->info[h].host;
+    gv_host_use *u = &e->use[h];
+    gv_placement *p = &vm->placement;
+
+    memset(p, 0, sizeof(*p));
+    snprintf(p->vm, sizeof(p->vm), "%s", r->name);
+    snprintf(p->host, sizeof(p->host), "%s", host->name);
+    p->host_index = (int)h;
+    p->request = *r;
+    p->scratch.nvme = -1;
+    vm->cand = *c;
+    vm->group = gv_engine_intern_group(e, r->anti_affinity);
+    commit_gpus(e, vm, r, c);
+    commit_cpus(e, vm, r, c);
+    commit_emulator(e, vm, c);
+    commit_devices(e, vm, r, c);
+    record_violations(e, p, r, c);
+    p->score = c->score;
+
+    u->n_vms++;
+    u->class_count[r->class]++;
+    if (vm->group >= 0)
+        group_add(u, vm->group, 1);
+    if (r->io == GV_IO_HEAVY && e->info[h].datastore >= 0)
+        e->heavy_per_datastore[e->info[h].datastore]++;
+    u->version++;
+}
+
+void
+gv_uncommit(gv_engine *e, gv_vm *vm)
+{
+    const gv_placement *p = &vm->placement;
+    const gv_request *r = &p->request;
+    const gv_candidate *c = &vm->cand;
+    size_t h = (size_t)p->host_index;
+    const gv_host_info *hi = &e->info[h];
+    gv_host_use *u = &e->use[h];
+
+    for (size_t k = 0; k < p->n_gpus; k++) {
+        const gv_gpu_pick *pk = &c->picks[k];
+        gv_gpu_use *gu = &u->gpus[pk->gpu];
+
+        e->gpu_milli_free -= gv_gpu_free_milli(hi->models[pk->gpu], gu);
+        gv_gpu_pick_undo(e, h, gu, r->gpu.mode, pk, p->gpus[k].created);
+        if (!gu->n_alloc && u->has_prior[pk->gpu]) {
+            *gu = u->prior[pk->gpu];
+            u->has_prior[pk->gpu] = false;
+            memset(&u->prior[pk->gpu], 0, sizeof(u->prior[pk->gpu]));
+        }
+        e->gpu_milli_free += gv_gpu_free_milli(hi->models[pk->gpu], gu);
+    }
+    for (size_t i = 0; i < vm->n_owned_cpus; i++)
+        unpin(u, vm->owned_cpus[i]);
+    for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
+        if (r->cpu_policy == GV_CPU_SHARED)
+            u->numa[i].shared_vcpus -= c->take[i].vcpus;
+        take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, -1);
+        gv_host_use_recount_numa(hi, u, (int)i);
+    }
+    for (size_t k = 0; k < p->n_vfs; k++) {
+        gv_nic_use *nu = &u->nics[p->vfs[k].nic];
+        int vf = p->vfs[k].vf;
+
+        nu->vf_used[vf >> 6] &= ~(UINT64_C(1) << (vf & 63));
+        nu->free_vfs++;
+    }
+    if (p->scratch.nvme >= 0)
+        u->nvme_free[p->scratch.nvme] += p->scratch.gib;
+    u->n_vms--;
+    u->class_count[r->class]--;
+    if (vm->group >= 0)
+        group_add(u, vm->group, -1);
+    if (r->io == GV_IO_HEAVY && hi->datastore >= 0)
+        e->heavy_per_datastore[hi->datastore]--;
+    u->version++;
+    free(vm->owned_cpus);
+    vm->owned_cpus = NULL;
+    vm->n_owned_cpus = 0;
+}

@@ -1,0 +1,276 @@
+/*
+ * engine.h - the placement engine's private state, shared by the files of src/core/place/.
+ *
+ * Design notes
+ *
+ * The engine keeps three kinds of data, each in its own struct:
+ *   gv_host_info  what never changes for a host: its catalog models, GPU distances, cores per
+ *                 NUMA node, reserved CPUs, pool settings. Built once by gv_engine_new.
+ *   gv_host_use   what placements change: pinned threads, free memory/hugepages and shared vCPU
+ *                 load per NUMA node, each GPU's mode, MIG instances, vGPU slots and VFs, NIC
+ *                 VFs, NVMe space, VM classes and anti-affinity groups present. Small and flat,
+ *                 so a candidate can be tried on a copy (the "after" state of FGD).
+ *   gv_vm         one placed VM: its placement (the exact resources) and what release must undo.
+ *
+ * State machine of a GPU (gv_gpu_use.mode), one row per transition:
+ *   any mode, no owner, host reconfigurable  --place needing another mode--> new mode (step)
+ *   mig, no owner, idle instances in the way --place, reconfigurable------> mig, emptied (step)
+ *   reconfigured GPU                         --release of the VM that did it--> prior state
+ *
+ * Decision pipeline for one host (eval.c): host filters (state, pool, zone, labels, anti-
+ * affinity, class mix, datastore) -> usable GPUs -> every candidate GPU set (gv_set_key orders
+ * them) with its NUMA plan (CPUs, memory, NIC VFs, scratch) -> the best set -> scores.
+ */
+#ifndef GV_PLACE_ENGINE_H
+#define GV_PLACE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gpuvm/place.h"
+#include "util/strbuf.h"
+
+#define GV_HOST_MAX_GPUS 32 /* GPUs per host the engine handles (sets are uint32_t masks) */
+#define GV_VGPU_SLOTS 64    /* vGPU slots per GPU (max_equal of real types is at most 48) */
+#define GV_GPU_MAX_VFS 64
+#define GV_NIC_MAX_VFS 256
+#define GV_MAX_NUMA 64 /* NUMA nodes per host the engine handles */
+
+/* ---- static per-host facts ---- */
+
+typedef struct gv_numa_info {
+    int id;
+    int threads_per_core; /* of its first core; 1 when unknown */
+    size_t n_cores;
+    const gv_core *cores; /* borrowed from the host */
+} gv_numa_info;
+
+typedef struct gv_host_info {
+    const gv_host *host;
+    int rank;       /* position of the host's name in sorted order: the tie-break */
+    int datastore;  /* interned datastore id, -1 when none */
+    int pool_index; /* in fleet->pools, -1 when none */
+    gv_pool_strategy strategy;
+    bool mix_classes;
+    double overcommit;
+    const gv_gpu_model **models; /* per GPU, NULL when not in the catalog */
+    int *gpu_numa_idx;           /* per GPU: index into host->numa, -1 when unknown */
+    int *nic_numa_idx;
+    int *nvme_numa_idx;
+    uint8_t *gpu_dist;     /* n_gpus x n_gpus gv_dist */
+    uint8_t *nic_dist;     /* n_gpus x n_nics */
+    uint8_t *nvme_dist;    /* n_gpus x n_nvme */
+    int *island;           /* per GPU */
+    gv_numa_info *numa;    /* per host->numa entry */
+    int max_cpu;           /* highest CPU id + 1 */
+    int cpu_words;         /* uint64_t words of a CPU bitmap */
+    int16_t *cpu_numa_idx; /* per CPU id: index into host->numa, -1 when not a CPU */
+    uint64_t *reserved;    /* bitmap of reserved CPUs */
+    int64_t gpu_milli;     /* total GPU capacity, 1000 per GPU */
+    int n_threads;         /* unreserved threads */
+} gv_host_info;
+
+/* ---- allocation state ---- */
+
+typedef struct gv_numa_use {
+    int free_threads;     /* unreserved and unpinned */
+    int free_cores;       /* cores with every thread unreserved and unpinned */
+    int shared_vcpus;     /* shared vCPUs floating on this node */
+    int64_t mem_free_mib; /* regular (non-hugepage) memory */
+    int64_t hp2m_free;    /* pages */
+    int64_t hp1g_free;
+} gv_numa_use;
+
+typedef struct gv_gpu_use {
+    int8_t mode;       /* gv_gpu_mode now */
+    int8_t vgpu_type;  /* equal-size mode: the type its vGPUs have or the configured one; -1 any */
+    bool vgpu_mixed;   /* mixed-size mode (model supports it and the host left the type open) */
+    bool taken;        /* passthrough: owned */
+    uint8_t n_inst;    /* MIG GPU instances that exist */
+    uint8_t inst_used; /* bit i: inst[i] is owned by a VM */
+    gv_mig_instance inst[GV_GPU_MAX_INSTANCES]; /* ascending by start */
+    uint64_t vgpu_used;                         /* bit s: vGPU slot s owned */
+    int8_t slot_type[GV_VGPU_SLOTS];
+    uint64_t vf_used; /* sriov: bit v: VF v owned */
+    uint16_t n_alloc; /* allocations on this GPU (0 = empty) */
+} gv_gpu_use;
+
+typedef struct gv_nic_use {
+    uint64_t vf_used[GV_NIC_MAX_VFS / 64];
+    int free_vfs;
+} gv_nic_use;
+
+typedef struct gv_group_count {
+    int group; /* interned anti-affinity group */
+    int count;
+} gv_group_count;
+
+typedef struct gv_host_use {
+    gv_numa_use *numa;  /* per host->numa entry */
+    gv_gpu_use *gpus;   /* per GPU */
+    gv_nic_use *nics;   /* per NIC */
+    int64_t *nvme_free; /* GiB per NVMe */
+    uint64_t *pinned;   /* bitmap of pinned CPUs */
+    int n_vms;
+    int class_count[GV_CLASS_LAST];
+    size_t n_groups;
+    gv_group_count *groups;
+    gv_gpu_use *prior; /* per GPU: its state before a reconfiguration, while has_prior */
+    bool *has_prior;
+    uint64_t version; /* bumped by every change */
+} gv_host_use;
+
+/* One unit of a GPU given to a VM, as a candidate carries it before commit. */
+typedef struct gv_gpu_pick {
+    int gpu;
+    int reconfig;    /* 0 none, 1 mode switch or re-partition needed */
+    int mig_profile; /* index into the model's profiles */
+    int mig_start;
+    int mig_inst; /* index of an idle existing instance, -1 = create */
+    int slot;     /* vgpu slot or sriov VF */
+    int vgpu_type;
+} gv_gpu_pick;
+
+/* Per host NUMA node: what a candidate takes there. */
+typedef struct gv_numa_take {
+    int vcpus;
+    int64_t mem_mib;
+} gv_numa_take;
+
+typedef struct gv_cell_plan {
+    int numa;        /* index into host->numa */
+    int vcpus;       /* guest vCPUs of the cell (pinned on numa first, then spill nodes) */
+    int64_t mem_mib; /* on numa */
+} gv_cell_plan;
+
+typedef struct gv_candidate {
+    int host;          /* index in fleet->hosts */
+    gv_reason fail;    /* when infeasible */
+    int64_t shortfall; /* how far from fitting (for "closest hosts"), smaller = closer */
+    char detail[GV_EXPLAIN_DETAIL_LEN];
+    bool feasible;
+    int n_picks;
+    gv_gpu_pick picks[GV_REQ_MAX_GPUS];
+    int n_cells;
+    gv_cell_plan cells[GV_PLACE_MAX_CELLS];
+    gv_numa_take take[GV_MAX_NUMA]; /* per host NUMA index: what is taken there */
+    uint64_t home; /* bit i: host NUMA index i is a home node (a GPU node, or the chosen one) */
+    int64_t violations;               /* units off the GPU nodes */
+    int nic_take[GV_REQ_MAX_NIC_VFS]; /* NIC index per VF */
+    int nvme;                         /* -1 none */
+    int spread;                       /* worst gv_dist inside the GPU set */
+    int64_t gpu_frag; /* per-GPU fragmentation the units leave, summed over the set */
+    int nic_dist_sum;
+    int nvme_dist;
+    gv_score score;
+} gv_candidate;
+
+typedef struct gv_vm {
+    bool used;
+    gv_placement placement;
+    gv_candidate cand; /* the decision, for release bookkeeping */
+    size_t n_owned_cpus;
+    int *owned_cpus; /* dedicated: every thread pinned for it (spare siblings too) */
+    int group;       /* interned anti-affinity group, -1 none */
+} gv_vm;
+
+typedef struct gv_shape_index gv_shape_index;
+
+struct gv_engine {
+    const gv_fleet *fleet;
+    const gv_catalog *cat;
+    gv_place_config cfg;
+    gv_host_info *info;   /* per host */
+    size_t n_hosts_ready; /* hosts whose info is built (all, once gv_engine_new succeeded) */
+    gv_host_use *use;     /* per host */
+    size_t n_vms;         /* slots in @vms (used or not) */
+    gv_vm *vms;
+    size_t n_free_vms; /* unused slots of @vms, reused first */
+    size_t *free_vms;
+    size_t n_live;
+    int32_t *vm_index;    /* open-addressing hash of live VM names -> slot in @vms, -1 empty */
+    size_t vm_index_size; /* a power of two, at least twice the VM slots */
+    int64_t gpu_milli_total, gpu_milli_free; /* fleet-wide, kept by commit and uncommit */
+    char **groups;                           /* interned anti-affinity group names */
+    size_t n_groups;
+    char **datastores;
+    size_t n_datastores;
+    int *heavy_per_datastore; /* io-heavy VMs per datastore */
+    /* the expected mix the fragmentation scorer uses */
+    size_t n_mix;
+    gv_mix_entry mix[GV_MIX_MAX];
+    int mix_w[GV_MIX_MAX]; /* weights in per mille */
+    gv_request *recent;    /* ring of recent request shapes (learned mix) */
+    size_t n_recent, recent_head;
+    uint64_t n_requests;
+    uint64_t mix_version;
+    gv_host_use scratch; /* sized for the largest host: candidates are tried on it */
+    /* fast path */
+    gv_shape_index **shapes;
+    size_t n_shapes;
+    uint64_t shape_clock; /* last-use stamps of shapes */
+};
+
+/* host_use.c */
+void gv_host_use_init(const gv_engine *e, size_t h, gv_host_use *u);
+void gv_host_use_fini(gv_host_use *u);
+void gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_use *src);
+bool gv_cpu_is_free(const gv_host_info *hi, const gv_host_use *u, int cpu);
+void gv_host_use_recount_numa(const gv_host_info *hi, gv_host_use *u, int numa_idx);
+void gv_gpu_use_blank(gv_gpu_use *g, gv_gpu_mode mode);
+int64_t gv_gpu_free_milli(const gv_gpu_model *m, const gv_gpu_use *g);
+void gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb);
+
+/* eval.c: evaluate one host for one request; @reference enumerates every GPU set. */
+void gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference,
+                  gv_candidate *ret);
+
+/*
+ * gpu_unit.c: can GPU @g of host @h, in state @gu, take one unit of @r's GPU demand (a whole
+ * GPU, a MIG instance of the profile, a vGPU of the type, a VF), possibly after reconfiguring
+ * it? With @choose, *ret says which unit: an idle existing MIG instance first, else the start
+ * that leaves the GPU least fragmented for the mix (ties: lowest start); the lowest free vGPU
+ * slot or VF. Without @choose only the answer counts (the mix's "can it host" test).
+ */
+bool gv_gpu_unit(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_request *r,
+                 bool choose, gv_gpu_pick *ret);
+/* Apply / undo one unit on a GPU's state (undo restores the prior mode when the GPU empties). */
+void gv_gpu_pick_apply(const gv_engine *e, size_t h, gv_gpu_use *gu, const gv_request *r,
+                       const gv_gpu_pick *p);
+void gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *gu, gv_gpu_mode mode,
+                      const gv_gpu_pick *p, bool created);
+bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
+
+/* frag.c */
+int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u);
+int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
+void gv_mix_observe(gv_engine *e, const gv_request *r);
+void gv_mix_prior(gv_engine *e);
+
+/* score.c */
+void gv_score_candidate(const gv_engine *e, const gv_request *r, gv_candidate *c);
+
+/* commit.c */
+void gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c);
+void gv_uncommit(gv_engine *e, gv_vm *vm);
+
+/*
+ * index.c: the fast path. Per request shape, every host's feasibility, score and failure
+ * reason, and a tournament tree over hosts that yields the best in O(1); a changed host is
+ * re-evaluated for every shape (O(shapes x log hosts)). Decides exactly as the reference.
+ */
+bool gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *best,
+                     gv_candidate *second, gv_explain *x);
+void gv_index_host_changed(gv_engine *e, size_t h);
+void gv_index_flush(gv_engine *e);
+void gv_index_free(gv_engine *e);
+size_t gv_index_memory_bytes(const gv_engine *e);
+
+/* explain.c */
+void gv_explain_add(gv_explain *x, const gv_engine *e, const gv_candidate *c);
+void gv_explain_finish(gv_explain *x);
+
+int gv_engine_intern_group(gv_engine *e, const char *name); /* -1 for "" */
+int gv_engine_find_group(const gv_engine *e, const char *name);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * frag.c - GPU fragmentation as the FGD paper measures it (Weng et al., USENIX ATC'23; method
+ * in shared/reference/fgd-method.md §4), generalised from fractional GPUs to MIG geometry,
+ * vGPU types and GPU VFs, and the expected workload mix it is measured against.
+ *
+ * Free capacity of a GPU, in milli-GPUs: a free whole GPU 1000; a MIG GPU its memory slices
+ * not held by a VM (idle instances count as free); a vGPU GPU its framebuffer not held; an
+ * SR-IOV GPU its free VFs' share. For one mix shape m, a host's fragment F(m) is all its free
+ * GPU capacity when the host cannot take m at all (too few GPUs able to give m's unit, too
+ * little free CPU or memory in total, or m needs no GPU), else the free capacity of the GPUs
+ * that cannot give m's unit. F(M) is the weighted sum over the mix. "Able to give a unit" is
+ * gv_gpu_unit itself, so MIG start rules, vGPU mode rules and reconfiguration all count.
+ *
+ * The mix is either configured or learned: every request's shape enters a ring of the last
+ * mix_window requests, and every mix_epoch requests the most frequent shapes covering 95% of
+ * the ring become the mix (FGD's "typical pods"). Before the first epoch the mix is a prior:
+ * one unit of every kind of GPU capacity the fleet has.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* Do @a and @b ask for the same thing (everything the fragmentation test reads)? */
+static bool
+shape_eq(const gv_request *a, const gv_request *b)
+{
+    return a->vcpus == b->vcpus && a->memory_mib == b->memory_mib && a->hugepages == b->hugepages &&
+           a->cpu_policy == b->cpu_policy && !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
+}
+
+static bool
+host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m)
+{
+    const gv_host_info *hi = &e->info[h];
+    int64_t cpus = 0, mem = 0;
+
+    for (size_t i = 0; i < hi->host->n_numa; i++) {
+        const gv_numa_use *n = &u->numa[i];
+
+        if (m->cpu_policy == GV_CPU_DEDICATED)
+            cpus += n->free_threads;
+        else
+            cpus += (int64_t)(n->free_threads * hi->overcommit) - n->shared_vcpus;
+        switch (m->hugepages) {
+        case GV_HUGEPAGES_2M:
+            mem += n->hp2m_free * 2;
+            break;
+        case GV_HUGEPAGES_1G:
+            mem += n->hp1g_free * 1024;
+            break;
+        default:
+            mem += n->mem_free_mib;
+        }
+    }
+    return cpus >= m->vcpus && mem >= m->memory_mib;
+}
+
+/* F(m) for one shape, milli-GPUs. */
+static int64_t
+frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m,
+         const int64_t *free_milli, int64_t total_free)
+{
+    const gv_host *host = e->info[h].host;
+    int64_t unusable = 0;
+    int able = 0;
+
+    if (m->gpu.count == 0 || !host_has_room(e, h, u, m))
+        return total_free;
+    for (size_t g = 0; g < host->n_gpus; g++) {
+        if (!free_milli[g])
+            continue;
+        if (gv_gpu_unit(e, h, (int)g, &u->gpus[g], m, false, NULL))
+            able++;
+        else
+            unusable += free_milli[g];
+    }
+    return able >= m->gpu.count ? unusable : total_free;
+}
+
+int64_t
+gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
+{
+    const gv_host_info *hi = &e->info[h];
+    int64_t free_milli[GV_HOST_MAX_GPUS], total = 0, f = 0;
+
+    for (size_t g = 0; g < hi->host->n_gpus; g++)
+        total += free_milli[g] = gv_gpu_free_milli(hi->models[g], &u->gpus[g]);
+    if (!total)
+        return 0;
+    for (size_t i = 0; i < e->n_mix; i++)
+        f += e->mix_w[i] * frag_one(e, h, u, &e->mix[i].shape, free_milli, total);
+    return f / 1000;
+}
+
+int64_t
+gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+{
+    int64_t free_milli = gv_gpu_free_milli(e->info[h].models[g], gu), f = 0;
+
+    if (!free_milli)
+        return 0;
+    for (size_t i = 0; i < e->n_mix; i++) {
+        const gv_request *m = &e->mix[i].shape;
+
+        if (m->gpu.count == 0 || !gv_gpu_unit(e, h, g, gu, m, false, NULL))
+            f += e->mix_w[i] * free_milli;
+    }
+    return f / 1000;
+}
+
+/* ---- the mix ---- */
+
+static void
+mix_set_weights(gv_engine *e)
+{
+    double sum = 0;
+    int total = 0;
+
+    for (size_t i = 0; i < e->n_mix; i++)
+        sum += e->mix[i].weight;
+    for (size_t i = 0; i < e->n_mix; i++) {
+        e->mix_w[i] = sum > 0 ? (int)(1000.0 * e->mix[i].weight / sum + 0.5) : 0;
+        total += e->mix_w[i];
+    }
+    (void)total;
+    e->mix_version++;
+}
+
+static void
+mix_add(gv_engine *e, const gv_request *shape, double weight)
+{
+    for (size_t i = 0; i < e->n_mix; i++) {
+        if (shape_eq(&e->mix[i].shape, shape)) {
+            e->mix[i].weight += weight;
+            return;
+        }
+    }
+    if (e->n_mix >= GV_MIX_MAX)
+        return;
+    e->mix[e->n_mix].shape = *shape;
+    e->mix[e->n_mix].weight = weight;
+    e->n_mix++;
+}
+
+void
+gv_mix_prior(gv_engine *e)
+{
+    e->n_mix = 0;
+    if (e->cfg.n_mix) {
+        for (size_t i = 0; i < e->cfg.n_mix; i++)
+            mix_add(e, &e->cfg.mix[i].shape, e->cfg.mix[i].weight);
+        mix_set_weights(e);
+        return;
+    }
+    for (size_t h = 0; h < e->fleet->n_hosts; h++) {
+        const gv_host_info *hi = &e->info[h];
+
+        for (size_t g = 0; g < hi->host->n_gpus; g++) {
+            const gv_gpu *gpu = &hi->host->gpus[g];
+            const gv_gpu_model *m = hi->models[g];
+            gv_request s;
+
+            gv_request_init(&s);
+            s.cpu_policy = GV_CPU_SHARED;
+            s.memory_mib = 1;
+            s.gpu.count = 1;
+            s.gpu.mode = gpu->mode;
+            switch (gpu->mode) {
+            case GV_GPU_MODE_MIG:
+                if (!m || !m->mig)
+                    continue;
+                for (size_t p = 0; p < m->mig->n_profiles; p++) {
+                    if (m->mig->profiles[p].media_ext)
+                        continue;
+                    snprintf(s.gpu.profile, sizeof(s.gpu.profile), "%s", m->mig->profiles[p].name);
+                    mix_add(e, &s, 1);
+                }
+                continue;
+            case GV_GPU_MODE_VGPU:
+                if (!m || !m->vgpu || !m->vgpu->n_types)
+                    continue;
+                snprintf(s.gpu.vgpu_type, sizeof(s.gpu.vgpu_type), "%s",
+                         gpu->vgpu_type[0] ? gpu->vgpu_type
+                                           : m->vgpu->types[m->vgpu->n_types / 2].name);
+                break;
+            default:
+                break;
+            }
+            mix_add(e, &s, 1);
+        }
+    }
+    /* every shape counts once, however many GPUs offer it */
+    for (size_t i = 0; i < e->n_mix; i++)
+        e->mix[i].weight = 1;
+    mix_set_weights(e);
+}
+
+typedef struct shape_count {
+    const gv_request *shape;
+    size_t count;
+    size_t first; /* ring position of its first occurrence: a stable tie-break */
+} shape_count;
+
+static int
+cmp_count(const void *a, const void *b)
+{
+    const shape_count *x = a, *y = b;
+
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void
+mix_learn(gv_engine *e)
+{
+    GV_AUTOFREE shape_count *sc = gv_calloc(e->n_recent ? e->n_recent : 1, sizeof(*sc));
+    size_t n = 0, covered = 0;
+
+    for (size_t i = 0; i < e->n_recent; i++) {
+        const gv_request *r = &e->recent[i];
+        size_t j;
+
+        for (j = 0; j < n && !shape_eq(sc[j].shape, r); j++)
+            ;
+        if (j == n)
+            sc[n++] = (shape_count){.shape = r, .first = i};
+        sc[j].count++;
+    }
+    qsort(sc, n, sizeof(*sc), cmp_count);
+    e->n_mix = 0;
+    for (size_t j = 0; j < n && e->n_mix < GV_MIX_MAX && covered * 100 < e->n_recent * 95; j++) {
+        gv_request s = *sc[j].shape;
+
+        covered += sc[j].count;
+        mix_add(e, &s, (double)sc[j].count);
+    }
+    mix_set_weights(e);
+}
+
+void
+gv_mix_observe(gv_engine *e, const gv_request *r)
+{
+    gv_request *slot;
+
+    if (e->cfg.n_mix || e->cfg.mix_window <= 0)
+        return;
+    if (e->n_recent < (size_t)e->cfg.mix_window) {
+        slot = &e->recent[e->n_recent++];
+    } else {
+        slot = &e->recent[e->recent_head];
+        e->recent_head = (e->recent_head + 1) % (size_t)e->cfg.mix_window;
+    }
+    *slot = *r;
+    memset(slot->name, 0, sizeof(slot->name));
+    memset(slot->tenant, 0, sizeof(slot->tenant));
+    e->n_requests++;
+    if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0) {
+        mix_learn(e);
+        gv_index_flush(e);
+    }
+}

@@ -1,0 +1,344 @@
+/*
+ * gpu_unit.c - one unit of GPU on one device: whether a GPU can give it (in its current mode,
+ * or after an explicit reconfiguration of an empty device), which unit it gives, and applying
+ * or undoing it on the GPU's state.
+ *
+ * Rules (place.h invariant 3): a GPU serves one attachment model; MIG instances only at the
+ * profile's allowed starts, never overlapping, at most max_count per profile and one +me; a
+ * time-sliced GPU carries one vGPU type (equal-size) or, when its model supports mixed-size
+ * mode and the host left its type open, types within the mixed-size limits; VFs only up to the
+ * model's VF count. A GPU with no allocation on a reconfigurable host may switch between
+ * passthrough, MIG and vGPU, and a MIG GPU whose instances are all idle may be re-partitioned.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine.h"
+
+bool
+gv_request_model_ok(const gv_request *r, const gv_gpu *gpu)
+{
+    if (r->gpu.n_models == 0)
+        return true;
+    for (size_t i = 0; i < r->gpu.n_models; i++)
+        if (!strcasecmp(r->gpu.models[i], gpu->model))
+            return true;
+    return false;
+}
+
+/* Occupied slices, profile counts, compute and +me use of every instance (idle or not). */
+static void
+mig_usage(const gv_gpu_model *m, const gv_gpu_use *g, gv_mig_usage *u)
+{
+    memset(u, 0, sizeof(*u));
+    for (int i = 0; i < g->n_inst; i++) {
+        const gv_mig_profile *p = &m->mig->profiles[g->inst[i].profile];
+
+        u->occupied |= gv_mig_placement_mask(p, g->inst[i].start);
+        u->compute_used += p->compute_slices;
+        u->n_media += p->media_ext;
+        if (g->inst[i].profile < GV_MIG_MAX_PROFILES)
+            u->count[g->inst[i].profile]++;
+    }
+}
+
+static void
+mig_insert(gv_gpu_use *g, int profile, int start)
+{
+    int i = g->n_inst;
+
+    while (i > 0 && g->inst[i - 1].start > start) {
+        g->inst[i] = g->inst[i - 1];
+        i--;
+    }
+    /* shift the owned bits above the insertion point */
+    g->inst_used =
+        (uint8_t)((g->inst_used & ((1u << i) - 1)) | ((g->inst_used & ~((1u << i) - 1)) << 1));
+    g->inst[i].profile = profile;
+    g->inst[i].start = start;
+    g->inst_used |= (uint8_t)(1u << i);
+    g->n_inst++;
+}
+
+static void
+mig_remove(gv_gpu_use *g, int idx)
+{
+    uint32_t low = g->inst_used & ((1u << idx) - 1);
+    uint32_t high = (uint32_t)g->inst_used >> (idx + 1);
+
+    memmove(&g->inst[idx], &g->inst[idx + 1], (size_t)(g->n_inst - idx - 1) * sizeof(g->inst[0]));
+    g->n_inst--;
+    g->inst_used = (uint8_t)(low | (high << idx));
+}
+
+static int
+vgpu_types_of(const gv_gpu_use *g, int *types)
+{
+    int n = 0;
+
+    for (int s = 0; s < GV_VGPU_SLOTS; s++)
+        if (g->vgpu_used & (UINT64_C(1) << s))
+            types[n++] = g->slot_type[s];
+    return n;
+}
+
+static int
+vgpu_slots(const gv_gpu_model *m, int type, bool mixed)
+{
+    int n = mixed ? m->vgpu->types[type].max_mixed : m->vgpu->types[type].max_equal;
+
+    return n < GV_VGPU_SLOTS ? n : GV_VGPU_SLOTS;
+}
+
+/* Can type @t be added to @g (in its current vGPU mode)? */
+static bool
+vgpu_addable(const gv_gpu_model *m, const gv_gpu_use *g, int t)
+{
+    int types[GV_VGPU_SLOTS];
+    int n = vgpu_types_of(g, types);
+    int count = 0;
+    int64_t fb = 0;
+
+    if (!g->vgpu_mixed) {
+        if (g->vgpu_type >= 0 && g->vgpu_type != t)
+            return false;
+        return n < vgpu_slots(m, t, false);
+    }
+    for (int i = 0; i < n; i++) {
+        count += types[i] == t;
+        fb += m->vgpu->types[types[i]].framebuffer_mib;
+    }
+    return count < vgpu_slots(m, t, true) &&
+           fb + m->vgpu->types[t].framebuffer_mib <= m->memory_mib;
+}
+
+static int
+lowest_clear(uint64_t bits, int limit)
+{
+    for (int i = 0; i < limit && i < 64; i++)
+        if (!(bits & (UINT64_C(1) << i)))
+            return i;
+    return -1;
+}
+
+/* The MIG start on @g (layout as it is) that leaves the GPU least fragmented; -1 if none. */
+static int
+mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m,
+               int profile, bool choose)
+{
+    gv_mig_usage u;
+    uint32_t starts;
+    int best = -1;
+    int64_t best_frag = 0;
+
+    mig_usage(m, g, &u);
+    starts = gv_mig_usage_starts(m, &u, profile);
+    if (!starts)
+        return -1;
+    if (!choose || e->n_mix == 0)
+        return __builtin_ctz(starts);
+    for (int s = 0; s < GV_MIG_MAX_SLICES; s++) {
+        gv_gpu_use t;
+        int64_t f;
+
+        if (!(starts & (UINT32_C(1) << s)))
+            continue;
+        t = *g;
+        mig_insert(&t, profile, s);
+        f = gv_frag_gpu(e, h, gi, &t);
+        if (best < 0 || f < best_frag) {
+            best = s;
+            best_frag = f;
+        }
+    }
+    return best;
+}
+
+static bool
+unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m,
+         const gv_request *r, bool reconf, bool choose, gv_gpu_pick *ret)
+{
+    int p = gv_mig_find_profile(m, r->gpu.profile);
+    int start;
+
+    if (p < 0)
+        return false;
+    if (g->mode == GV_GPU_MODE_MIG) {
+        /* an idle instance of the profile costs nothing to hand out */
+        for (int i = 0; i < g->n_inst; i++) {
+            if (g->inst[i].profile == p && !(g->inst_used & (1u << i))) {
+                ret->mig_profile = p;
+                ret->mig_start = g->inst[i].start;
+                ret->mig_inst = i;
+                return true;
+            }
+        }
+        if ((start = mig_best_start(e, h, gi, g, m, p, choose)) >= 0) {
+            ret->mig_profile = p;
+            ret->mig_start = start;
+            return true;
+        }
+        if (!reconf || g->n_alloc > 0 || g->n_inst == 0)
+            return false;
+    } else if (!reconf || g->n_alloc > 0) {
+        return false;
+    }
+    /* re-partition (or switch to MIG): start from an empty layout */
+    {
+        gv_gpu_use blank;
+
+        gv_gpu_use_blank(&blank, GV_GPU_MODE_MIG);
+        if ((start = mig_best_start(e, h, gi, &blank, m, p, choose)) < 0)
+            return false;
+        ret->reconfig = 1;
+        ret->mig_profile = p;
+        ret->mig_start = start;
+        return true;
+    }
+}
+
+static bool
+unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, const gv_request *r, bool reconf,
+          gv_gpu_pick *ret)
+{
+    int t = gv_vgpu_find_type(m, r->gpu.vgpu_type);
+
+    if (t < 0)
+        return false;
+    ret->vgpu_type = t;
+    if (g->mode == GV_GPU_MODE_VGPU && vgpu_addable(m, g, t)) {
+        ret->slot = lowest_clear(g->vgpu_used, GV_VGPU_SLOTS);
+        return ret->slot >= 0;
+    }
+    if (!reconf || g->n_alloc > 0 || vgpu_slots(m, t, false) < 1)
+        return false;
+    ret->reconfig = 1;
+    ret->slot = 0;
+    return true;
+}
+
+bool
+gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_request *r,
+            bool choose, gv_gpu_pick *ret)
+{
+    const gv_host_info *hi = &e->info[h];
+    const gv_gpu *gpu = &hi->host->gpus[gi];
+    const gv_gpu_model *m = hi->models[gi];
+    bool reconf = hi->host->reconfigurable;
+    gv_gpu_pick p = {
+        .gpu = gi, .mig_profile = -1, .mig_start = -1, .mig_inst = -1, .slot = -1, .vgpu_type = -1};
+    bool ok = false;
+
+    if (!gv_request_model_ok(r, gpu))
+        return false;
+    switch (r->gpu.mode) {
+    case GV_GPU_MODE_PASSTHROUGH:
+        if (g->mode == GV_GPU_MODE_PASSTHROUGH)
+            ok = !g->taken;
+        else if ((ok = reconf && g->n_alloc == 0))
+            p.reconfig = 1;
+        break;
+    case GV_GPU_MODE_MIG:
+        ok = m && m->mig && unit_mig(e, h, gi, g, m, r, reconf, choose, &p);
+        break;
+    case GV_GPU_MODE_VGPU:
+        ok = m && m->vgpu && unit_vgpu(g, m, r, reconf, &p);
+        break;
+    case GV_GPU_MODE_SRIOV: {
+        int total = gv_gpu_model_sriov_vfs(m);
+
+        if (g->mode == GV_GPU_MODE_SRIOV && total > 0) {
+            if (total > GV_GPU_MAX_VFS)
+                total = GV_GPU_MAX_VFS;
+            if (gpu->sriov_vfs > 0 && gpu->sriov_vfs < total)
+                total = gpu->sriov_vfs;
+            p.slot = lowest_clear(g->vf_used, total);
+            ok = p.slot >= 0;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (ok && ret)
+        *ret = p;
+    return ok;
+}
+
+void
+gv_gpu_pick_apply(const gv_engine *e, size_t h, gv_gpu_use *g, const gv_request *r,
+                  const gv_gpu_pick *p)
+{
+    const gv_gpu_model *m = e->info[h].models[p->gpu];
+
+    if (p->reconfig) {
+        gv_gpu_use_blank(g, r->gpu.mode);
+        if (r->gpu.mode == GV_GPU_MODE_VGPU)
+            g->vgpu_type = (int8_t)p->vgpu_type;
+    }
+    switch (r->gpu.mode) {
+    case GV_GPU_MODE_PASSTHROUGH:
+        g->taken = true;
+        break;
+    case GV_GPU_MODE_MIG:
+        if (p->mig_inst >= 0 && !p->reconfig)
+            g->inst_used |= (uint8_t)(1u << p->mig_inst);
+        else
+            mig_insert(g, p->mig_profile, p->mig_start);
+        break;
+    case GV_GPU_MODE_VGPU:
+        g->vgpu_used |= UINT64_C(1) << p->slot;
+        g->slot_type[p->slot] = (int8_t)p->vgpu_type;
+        if (!g->vgpu_mixed)
+            g->vgpu_type = (int8_t)p->vgpu_type;
+        break;
+    case GV_GPU_MODE_SRIOV:
+        g->vf_used |= UINT64_C(1) << p->slot;
+        break;
+    default:
+        break;
+    }
+    (void)m;
+    g->n_alloc++;
+}
+
+/* Undo @p on @g; @created: the MIG instance was created for it (remove it, not just free it). */
+void gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *g, gv_gpu_mode mode,
+                      const gv_gpu_pick *p, bool created);
+
+void
+gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *g, gv_gpu_mode mode,
+                 const gv_gpu_pick *p, bool created)
+{
+    const gv_gpu *gpu = &e->info[h].host->gpus[p->gpu];
+
+    switch (mode) {
+    case GV_GPU_MODE_PASSTHROUGH:
+        g->taken = false;
+        break;
+    case GV_GPU_MODE_MIG:
+        for (int i = 0; i < g->n_inst; i++) {
+            if (g->inst[i].start != p->mig_start || g->inst[i].profile != p->mig_profile)
+                continue;
+            if (created)
+                mig_remove(g, i);
+            else
+                g->inst_used &= (uint8_t) ~(1u << i);
+            break;
+        }
+        break;
+    case GV_GPU_MODE_VGPU:
+        g->vgpu_used &= ~(UINT64_C(1) << p->slot);
+        g->slot_type[p->slot] = -1;
+        if (!g->vgpu_used && !g->vgpu_mixed && !gpu->vgpu_type[0] && gpu->mode == GV_GPU_MODE_VGPU)
+            g->vgpu_type = -1;
+        break;
+    case GV_GPU_MODE_SRIOV:
+        g->vf_used &= ~(UINT64_C(1) << p->slot);
+        break;
+    default:
+        break;
+    }
+    g->n_alloc--;
+}

@@ -1,0 +1,341 @@
+/*
+ * index.c - the fast path: decisions in microseconds on fleets of thousands of hosts.
+ *
+ * Requests of one shape (a request minus its name and tenant) are interchangeable, so the
+ * engine keeps, per shape it has seen, every host's verdict: feasible and its total score, or
+ * the reason it fails and how far it is from fitting. A tournament tree over the hosts keeps
+ * the best one (feasible, highest score, smallest name) at its root. A host's verdicts depend
+ * only on its own allocation state, on whether its datastore is full of io-heavy VMs, and on
+ * the mix, so:
+ *   - placing or releasing on host h re-evaluates h for every shape (gv_index_host_changed);
+ *   - a datastore crossing its io-heavy limit re-evaluates its hosts (engine.c);
+ *   - a new mix drops every shape (gv_index_flush); shapes are rebuilt when next asked for.
+ * With these rules a cached verdict always equals a fresh evaluation, which is what makes the
+ * fast path decide exactly as the reference; tests check it on random workloads.
+ * At most GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define GV_SHAPES_MAX 64
+
+struct gv_shape_index {
+    gv_request shape;
+    uint64_t hash;
+    uint64_t last_used;
+    size_t n;        /* hosts */
+    size_t size;     /* leaves: a power of two >= n */
+    int32_t *score;  /* per host, when feasible */
+    uint8_t *reason; /* per host: GV_REASON_LAST when feasible */
+    int32_t *shortfall;
+    int32_t *tree; /* 2 * size: node -> best host below it, -1 none */
+    size_t n_feasible;
+    size_t reason_count[GV_REASON_LAST];
+};
+
+static void
+copy_str(char *dst, const char *src, size_t n)
+{
+    memcpy(dst, src, strnlen(src, n - 1));
+}
+
+/* @r with the name and tenant dropped and every unused byte zero, so equal shapes are equal
+ * byte for byte. */
+static void
+shape_of(const gv_request *r, gv_request *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->vcpus = r->vcpus;
+    s->memory_mib = r->memory_mib;
+    s->hugepages = r->hugepages;
+    s->cpu_policy = r->cpu_policy;
+    s->numa_policy = r->numa_policy;
+    s->gpu.count = r->gpu.count;
+    s->gpu.mode = r->gpu.mode;
+    s->gpu.n_models = r->gpu.n_models;
+    for (size_t i = 0; i < r->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
+        copy_str(s->gpu.models[i], r->gpu.models[i], GV_MODEL_LEN);
+    s->gpu.topology = r->gpu.topology;
+    copy_str(s->gpu.profile, r->gpu.profile, sizeof(s->gpu.profile));
+    copy_str(s->gpu.vgpu_type, r->gpu.vgpu_type, sizeof(s->gpu.vgpu_type));
+    s->nic_vfs = r->nic_vfs;
+    s->nic_locality = r->nic_locality;
+    s->scratch_gib = r->scratch_gib;
+    s->scratch_locality = r->scratch_locality;
+    copy_str(s->pool, r->pool, sizeof(s->pool));
+    s->n_zones = r->n_zones;
+    for (size_t i = 0; i < r->n_zones && i < GV_REQ_MAX_ZONES; i++)
+        copy_str(s->zones[i], r->zones[i], GV_REQ_NAME_LEN);
+    s->n_labels = r->n_labels;
+    for (size_t i = 0; i < r->n_labels && i < GV_REQ_MAX_LABELS; i++) {
+        copy_str(s->labels[i].key, r->labels[i].key, GV_REQ_NAME_LEN);
+        copy_str(s->labels[i].value, r->labels[i].value, GV_REQ_NAME_LEN);
+    }
+    copy_str(s->anti_affinity, r->anti_affinity, sizeof(s->anti_affinity));
+    s->class = r->class;
+    s->io = r->io;
+}
+
+static uint64_t
+hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Is host @a a better pick than host @b for shape @s? (-1 = nobody) */
+static bool
+leaf_better(const gv_engine *e, const gv_shape_index *s, int a, int b)
+{
+    bool fa, fb;
+
+    if (a < 0 || b < 0)
+        return b < 0 && a >= 0;
+    fa = s->reason[a] == GV_REASON_LAST;
+    fb = s->reason[b] == GV_REASON_LAST;
+    if (fa != fb)
+        return fa;
+    if (fa && s->score[a] != s->score[b])
+        return s->score[a] > s->score[b];
+    return e->info[a].rank < e->info[b].rank;
+}
+
+static void
+tree_update(const gv_engine *e, gv_shape_index *s, size_t h, bool present)
+{
+    size_t i = s->size + h;
+
+    s->tree[i] = present ? (int32_t)h : -1;
+    for (i >>= 1; i >= 1; i >>= 1) {
+        int a = s->tree[2 * i], b = s->tree[2 * i + 1];
+        s->tree[i] = leaf_better(e, s, a, b) || b < 0 ? a : b;
+    }
+}
+
+static void
+verdict(gv_engine *e, gv_shape_index *s, size_t h, gv_candidate *c)
+{
+    gv_eval_host(e, h, &s->shape, false, c);
+    if (c->feasible) {
+        s->reason[h] = GV_REASON_LAST;
+        s->score[h] = (int32_t)c->score.total;
+        s->shortfall[h] = 0;
+        s->n_feasible++;
+    } else {
+        s->reason[h] = (uint8_t)c->fail;
+        s->score[h] = 0;
+        s->shortfall[h] = c->shortfall > INT32_MAX ? INT32_MAX : (int32_t)c->shortfall;
+        s->reason_count[c->fail]++;
+    }
+}
+
+static void
+unverdict(gv_shape_index *s, size_t h)
+{
+    if (s->reason[h] == GV_REASON_LAST)
+        s->n_feasible--;
+    else
+        s->reason_count[s->reason[h]]--;
+}
+
+static void
+shape_free(gv_shape_index *s)
+{
+    if (!s)
+        return;
+    free(s->score);
+    free(s->reason);
+    free(s->shortfall);
+    free(s->tree);
+    free(s);
+}
+
+static gv_shape_index *
+shape_build(gv_engine *e, const gv_request *shape, uint64_t hash)
+{
+    gv_shape_index *s = GV_NEW0(gv_shape_index);
+    GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
+    size_t n = e->fleet->n_hosts;
+
+    s->shape = *shape;
+    s->hash = hash;
+    s->n = n;
+    for (s->size = 1; s->size < n; s->size <<= 1)
+        ;
+    s->score = gv_calloc(n ? n : 1, sizeof(int32_t));
+    s->reason = gv_calloc(n ? n : 1, 1);
+    s->shortfall = gv_calloc(n ? n : 1, sizeof(int32_t));
+    s->tree = gv_calloc(2 * s->size, sizeof(int32_t));
+    for (size_t i = 0; i < 2 * s->size; i++)
+        s->tree[i] = -1;
+    for (size_t h = 0; h < n; h++) {
+        verdict(e, s, h, c);
+        s->tree[s->size + h] = (int32_t)h;
+    }
+    for (size_t i = s->size - 1; i >= 1; i--) {
+        int a = s->tree[2 * i], b = s->tree[2 * i + 1];
+        s->tree[i] = leaf_better(e, s, a, b) || b < 0 ? a : b;
+    }
+    if (s->size == 1)
+        s->tree[1] = n ? 0 : -1;
+    return s;
+}
+
+static gv_shape_index *
+shape_get(gv_engine *e, const gv_request *r)
+{
+    gv_request shape;
+    uint64_t hash;
+    size_t victim = 0;
+
+    shape_of(r, &shape);
+    hash = hash_bytes(&shape, sizeof(shape));
+    for (size_t i = 0; i < e->n_shapes; i++) {
+        gv_shape_index *s = e->shapes[i];
+        if (s->hash == hash && !memcmp(&s->shape, &shape, sizeof(shape))) {
+            s->last_used = ++e->shape_clock;
+            return s;
+        }
+    }
+    if (e->n_shapes < GV_SHAPES_MAX) {
+        *GV_ARRAY_APPEND(e->shapes, e->n_shapes) = NULL;
+        victim = e->n_shapes - 1;
+    } else {
+        for (size_t i = 1; i < e->n_shapes; i++)
+            if (e->shapes[i]->last_used < e->shapes[victim]->last_used)
+                victim = i;
+        shape_free(e->shapes[victim]);
+    }
+    e->shapes[victim] = shape_build(e, &shape, hash);
+    e->shapes[victim]->last_used = ++e->shape_clock;
+    return e->shapes[victim];
+}
+
+void
+gv_index_host_changed(gv_engine *e, size_t h)
+{
+    GV_AUTOFREE gv_candidate *c = e->n_shapes ? GV_NEW0(gv_candidate) : NULL;
+
+    for (size_t i = 0; i < e->n_shapes; i++) {
+        gv_shape_index *s = e->shapes[i];
+
+        unverdict(s, h);
+        verdict(e, s, h, c);
+        tree_update(e, s, h, true);
+    }
+}
+
+void
+gv_index_flush(gv_engine *e)
+{
+    for (size_t i = 0; i < e->n_shapes; i++)
+        shape_free(e->shapes[i]);
+    e->n_shapes = 0;
+}
+
+void
+gv_index_free(gv_engine *e)
+{
+    gv_index_flush(e);
+    free(e->shapes);
+    e->shapes = NULL;
+}
+
+size_t
+gv_index_memory_bytes(const gv_engine *e)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < e->n_shapes; i++)
+        n += sizeof(gv_shape_index) + e->shapes[i]->n * (2 * sizeof(int32_t) + 1) +
+             2 * e->shapes[i]->size * sizeof(int32_t);
+    return n;
+}
+
+/* Is failed host @a closer to fitting than failed host @b? */
+static bool
+closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
+{
+    if (s->reason[a] != s->reason[b])
+        return s->reason[a] > s->reason[b];
+    if (s->shortfall[a] != s->shortfall[b])
+        return s->shortfall[a] < s->shortfall[b];
+    return e->info[a].rank < e->info[b].rank;
+}
+
+static void
+explain_failures(gv_engine *e, const gv_shape_index *s, gv_explain *x)
+{
+    long per_reason[GV_REASON_LAST];
+    long top[GV_EXPLAIN_MAX_CLOSEST];
+    int n_top = 0;
+    GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
+
+    for (int k = 0; k < GV_REASON_LAST; k++)
+        per_reason[k] = -1;
+    for (size_t h = 0; h < s->n; h++) {
+        int k = s->reason[h];
+
+        if (k == GV_REASON_LAST)
+            continue;
+        if (per_reason[k] < 0 || closer(e, s, h, (size_t)per_reason[k]))
+            per_reason[k] = (long)h;
+        /* insertion into the few closest */
+        if (n_top < GV_EXPLAIN_MAX_CLOSEST || closer(e, s, h, (size_t)top[n_top - 1])) {
+            int j = n_top < GV_EXPLAIN_MAX_CLOSEST ? n_top++ : n_top - 1;
+            while (j > 0 && closer(e, s, h, (size_t)top[j - 1])) {
+                top[j] = top[j - 1];
+                j--;
+            }
+            top[j] = (long)h;
+        }
+    }
+    /* feed exactly the hosts the reference would keep, then the counts */
+    for (int k = 0; k < GV_REASON_LAST; k++) {
+        if (per_reason[k] < 0)
+            continue;
+        gv_eval_host(e, (size_t)per_reason[k], &s->shape, false, c);
+        gv_explain_add(x, e, c);
+    }
+    for (int t = 0; t < n_top; t++) {
+        gv_eval_host(e, (size_t)top[t], &s->shape, false, c);
+        gv_explain_add(x, e, c);
+    }
+    for (int k = 0; k < GV_REASON_LAST; k++)
+        x->reasons[k].n_hosts = s->reason_count[k];
+}
+
+bool
+gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *best,
+                gv_candidate *second, gv_explain *x)
+{
+    gv_shape_index *s = shape_get(e, r);
+    int root = s->tree[1];
+
+    x->n_hosts = s->n;
+    x->n_feasible = s->n_feasible;
+    if (root < 0 || s->reason[root] != GV_REASON_LAST) {
+        explain_failures(e, s, x);
+        return false;
+    }
+    gv_eval_host(e, (size_t)root, r, false, best);
+    if (explain && s->n_feasible > 1) {
+        int runner;
+
+        tree_update(e, s, (size_t)root, false);
+        runner = s->tree[1];
+        tree_update(e, s, (size_t)root, true);
+        if (runner >= 0 && s->reason[runner] == GV_REASON_LAST) {
+            gv_eval_host(e, (size_t)runner, r, false, second);
+            x->has_runner_up = true;
+        }
+    }
+    return true;
+}

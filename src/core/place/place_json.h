@@ -1,0 +1,22 @@
+/*
+ * place_json.h - the JSON objects behind gv_placement_to_json and gv_explain_to_json, for callers
+ * inside gpuvm that compose them into larger documents ({"placement": ..., "explain": ...}).
+ * Private: the public headers do not expose jansson.
+ */
+#ifndef GV_CORE_PLACE_JSON_H
+#define GV_CORE_PLACE_JSON_H
+
+#include <jansson.h>
+
+#include "gpuvm/place.h"
+
+/* The value of "placement": {"vm", "host", "cpus", ...}. New reference. */
+json_t *gv_placement_json(const gv_placement *p);
+
+/*
+ * The value of "explain": {"hosts", "feasible", "reasons", "closest"}, plus "runner_up":
+ * {"host", "score"} when @x has one (a placed request explained). New reference.
+ */
+json_t *gv_explain_json(const gv_explain *x);
+
+#endif
