@@ -126,20 +126,6 @@ load_config(const char *path, gv_place_config *cfg)
     return GV_EXIT_OK;
 }
 
-/* One-line form of canonical JSON text, for the stream. */
-static char *
-compact(const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-    char *s;
-
-    if (!j)
-        return gv_strdup(text);
-    s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(j);
-    return s;
-}
-
 static void
 print_stream_line(FILE *out, size_t lineno, const char *key, json_t *value)
 {
@@ -154,21 +140,22 @@ print_stream_line(FILE *out, size_t lineno, const char *key, json_t *value)
     json_decref(line);
 }
 
+/* A result document (canonical JSON text) as one stream line, with its input line number. */
 static void
 print_stream_json(FILE *out, size_t lineno, const char *text)
 {
-    GV_AUTOFREE char *c = compact(text);
-    json_t *j = json_loads(c, 0, NULL);
+    json_t *j = json_loads(text, 0, NULL);
+    char *s;
 
     if (!j || !json_is_object(j)) {
-        fprintf(out, "%s\n", c);
-    } else {
-        char *s;
-        json_object_set_new(j, "line", json_integer((json_int_t)lineno));
-        s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-        fprintf(out, "%s\n", s);
-        free(s);
+        fprintf(out, "%s", text); /* cannot happen with our renderers; never lose output */
+        json_decref(j);
+        return;
     }
+    json_object_set_new(j, "line", json_integer((json_int_t)lineno));
+    s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    fprintf(out, "%s\n", s);
+    free(s);
     json_decref(j);
 }
 

@@ -16,9 +16,8 @@
 #include "util/cpulist.h"
 
 static void
-pin(const gv_host_info *hi, gv_host_use *u, int cpu)
+pin(gv_host_use *u, int cpu)
 {
-    (void)hi;
     u->pinned[cpu >> 6] |= UINT64_C(1) << (cpu & 63);
 }
 
@@ -52,7 +51,7 @@ pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole,
             if (!core_all_free(hi, u, core))
                 continue;
             for (int t = 0; t < core->n_threads; t++) {
-                pin(hi, u, core->threads[t]);
+                pin(u, core->threads[t]);
                 vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
                 if (got < n)
                     out[got++] = core->threads[t];
@@ -71,7 +70,7 @@ pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole,
             for (int t = 0; t < core->n_threads && got < n; t++) {
                 if (!gv_cpu_is_free(hi, u, core->threads[t]))
                     continue;
-                pin(hi, u, core->threads[t]);
+                pin(u, core->threads[t]);
                 vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
                 out[got++] = core->threads[t];
             }
@@ -173,7 +172,7 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
             snprintf(rc->pci, sizeof(rc->pci), "%s", gpu->pci);
         }
         e->gpu_milli_free -= gv_gpu_free_milli(m, gu);
-        gv_gpu_pick_apply(e, h, gu, r, pk);
+        gv_gpu_pick_apply(gu, r, pk);
         e->gpu_milli_free += gv_gpu_free_milli(m, gu);
         switch (r->gpu.mode) {
         case GV_GPU_MODE_MIG:
@@ -413,7 +412,7 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         gv_gpu_use *gu = &u->gpus[pk->gpu];
 
         e->gpu_milli_free -= gv_gpu_free_milli(hi->models[pk->gpu], gu);
-        gv_gpu_pick_undo(e, h, gu, r->gpu.mode, pk, p->gpus[k].created);
+        gv_gpu_pick_undo(&hi->host->gpus[pk->gpu], gu, r->gpu.mode, pk, p->gpus[k].created);
         if (!gu->n_alloc && u->has_prior[pk->gpu]) {
             *gu = u->prior[pk->gpu];
             u->has_prior[pk->gpu] = false;

@@ -36,13 +36,12 @@ gv_engine_find_group(const gv_engine *e, const char *name)
     return -1;
 }
 
-static const gv_fleet *sort_fleet;
-
 static int
-cmp_host_name(const void *a, const void *b)
+cmp_host_name(const void *a, const void *b, void *fleet)
 {
-    return strcmp(sort_fleet->hosts[*(const size_t *)a]->name,
-                  sort_fleet->hosts[*(const size_t *)b]->name);
+    const gv_fleet *f = fleet;
+
+    return strcmp(f->hosts[*(const size_t *)a]->name, f->hosts[*(const size_t *)b]->name);
 }
 
 static int
@@ -196,19 +195,29 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
     order = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(size_t));
     for (size_t h = 0; h < f->n_hosts; h++)
         order[h] = h;
-    sort_fleet = f;
-    qsort(order, f->n_hosts, sizeof(size_t), cmp_host_name);
-    sort_fleet = NULL;
+    qsort_r(order, f->n_hosts, sizeof(size_t), cmp_host_name, (void *)f);
     for (size_t k = 0; k < f->n_hosts; k++)
         e->info[order[k]].rank = (int)k;
-    e->heavy_per_datastore = gv_calloc(e->n_datastores ? e->n_datastores : 1, sizeof(int));
     for (size_t h = 0; h < f->n_hosts; h++) {
-        size_t ng = f->hosts[h]->n_gpus ? f->hosts[h]->n_gpus : 1;
-        gv_host_use_init(e, h, &e->use[h]);
-        e->use[h].prior = gv_calloc(ng, sizeof(gv_gpu_use));
-        e->use[h].has_prior = gv_calloc(ng, sizeof(bool));
+        for (size_t g = 0; g < f->hosts[h]->n_gpus; g++) {
+            const gv_gpu *gpu = &f->hosts[h]->gpus[g];
+            size_t i;
+
+            for (i = 0;
+                 i < e->n_fleet_models && strcasecmp(e->fleet_models[i].gpu->model, gpu->model);
+                 i++)
+                ;
+            if (i == e->n_fleet_models)
+                *GV_ARRAY_APPEND(e->fleet_models, e->n_fleet_models) =
+                    (gv_fleet_model){.gpu = gpu, .model = e->info[h].models[g]};
+        }
     }
+    e->heavy_per_datastore = gv_calloc(e->n_datastores ? e->n_datastores : 1, sizeof(int));
+    for (size_t h = 0; h < f->n_hosts; h++)
+        gv_host_use_init(e, h, &e->use[h]);
     scratch_init(e);
+    e->frag_memo = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(*e->frag_memo));
+    e->index_cand = GV_NEW0(gv_candidate);
     for (size_t h = 0; h < f->n_hosts; h++) {
         e->gpu_milli_total += e->info[h].gpu_milli;
         for (size_t g = 0; g < f->hosts[h]->n_gpus; g++)
@@ -234,9 +243,10 @@ gv_engine_free(gv_engine *e)
     free(e->vms);
     free(e->vm_index);
     free(e->free_vms);
+    free(e->fleet_models);
+    free(e->frag_memo);
+    free(e->index_cand);
     for (size_t h = 0; h < e->n_hosts_ready; h++) {
-        free(e->use[h].prior);
-        free(e->use[h].has_prior);
         gv_host_use_fini(&e->use[h]);
         info_fini(&e->info[h]);
     }
@@ -357,46 +367,22 @@ new_vm(gv_engine *e)
 
 /* ---- checking requests ---- */
 
+/*
+ * Is there a GPU model in the fleet (of the request's models, or exactly @only when given) that
+ * serves @r's GPU part? Reads the fleet's distinct models, gathered once by gv_engine_new.
+ */
 static bool
-fleet_has_gpu(const gv_engine *e,
-              bool (*match)(const gv_engine *, const gv_gpu *, const gv_gpu_model *,
-                            const gv_request *),
-              const gv_request *r)
+fleet_serves(const gv_engine *e, const gv_request *r, const char *only)
 {
-    for (size_t h = 0; h < e->fleet->n_hosts; h++)
-        for (size_t g = 0; g < e->fleet->hosts[h]->n_gpus; g++)
-            if (match(e, &e->fleet->hosts[h]->gpus[g], e->info[h].models[g], r))
-                return true;
+    for (size_t i = 0; i < e->n_fleet_models; i++) {
+        const gv_gpu *gpu = e->fleet_models[i].gpu;
+
+        if (only ? strcasecmp(only, gpu->model) != 0 : !gv_request_model_ok(r, gpu))
+            continue;
+        if (only || gv_gpu_model_serves(e->fleet_models[i].model, r))
+            return true;
+    }
     return false;
-}
-
-static bool
-match_model(const gv_engine *e, const gv_gpu *gpu, const gv_gpu_model *m, const gv_request *r)
-{
-    (void)e;
-    (void)m;
-    return gv_request_model_ok(r, gpu);
-}
-
-static bool
-match_profile(const gv_engine *e, const gv_gpu *gpu, const gv_gpu_model *m, const gv_request *r)
-{
-    (void)e;
-    return m && gv_mig_find_profile(m, r->gpu.profile) >= 0 && gv_request_model_ok(r, gpu);
-}
-
-static bool
-match_vgpu(const gv_engine *e, const gv_gpu *gpu, const gv_gpu_model *m, const gv_request *r)
-{
-    (void)e;
-    return m && gv_vgpu_find_type(m, r->gpu.vgpu_type) >= 0 && gv_request_model_ok(r, gpu);
-}
-
-static bool
-match_sriov(const gv_engine *e, const gv_gpu *gpu, const gv_gpu_model *m, const gv_request *r)
-{
-    (void)e;
-    return gv_gpu_model_sriov_vfs(m) > 0 && gv_request_model_ok(r, gpu);
 }
 
 int
@@ -430,31 +416,28 @@ gv_engine_check_request(const gv_engine *e, const gv_request *r, gv_err *err)
     if (!r->gpu.count)
         return 0;
     for (size_t i = 0; i < r->gpu.n_models; i++) {
-        gv_request one = *r;
-        one.gpu.n_models = 1;
-        memcpy(one.gpu.models[0], r->gpu.models[i], sizeof(one.gpu.models[0]));
-        if (!fleet_has_gpu(e, match_model, &one))
+        if (!fleet_serves(e, r, r->gpu.models[i]))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.models[%zu]: no GPU of model '%s' in this fleet", i,
                               r->gpu.models[i]);
     }
     switch (r->gpu.mode) {
     case GV_GPU_MODE_MIG:
-        if (!fleet_has_gpu(e, match_profile, r))
+        if (!fleet_serves(e, r, NULL))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.profile: '%s' is not a MIG profile of any GPU model in this "
                               "fleet%s",
                               r->gpu.profile, r->gpu.n_models ? " (of the requested models)" : "");
         break;
     case GV_GPU_MODE_VGPU:
-        if (!fleet_has_gpu(e, match_vgpu, r))
+        if (!fleet_serves(e, r, NULL))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.type: '%s' is not a vGPU type of any GPU model in this fleet%s",
                               r->gpu.vgpu_type,
                               r->gpu.n_models ? " (of the requested models)" : "");
         break;
     case GV_GPU_MODE_SRIOV:
-        if (!fleet_has_gpu(e, match_sriov, r))
+        if (!fleet_serves(e, r, NULL))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.mode: no GPU model in this fleet hands SR-IOV VFs to VMs%s",
                               r->gpu.n_models ? " (of the requested models)" : "");
@@ -547,14 +530,13 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
         return 0;
     ret->placed = true;
     if (flags & GV_PLACE_DRY_RUN) {
-        /* describe without allocating: commit on a throwaway copy is not worth it; the
-         * candidate's summary is what a dry run reports */
+        /* the concrete resources come from committing; uncommit restores the host byte for
+         * byte (place.h invariant 4), so the indexes' verdicts stay valid */
         gv_vm tmp = {0};
         gv_commit(e, &tmp, r, best);
         gv_placement_copy(&ret->placement, &tmp.placement);
         gv_uncommit(e, &tmp);
         gv_placement_clear(&tmp.placement);
-        gv_index_host_changed(e, (size_t)best->host);
         return 1;
     }
     {
@@ -640,7 +622,7 @@ gv_engine_memory_bytes(const gv_engine *e)
         n += (size_t)e->info[h].cpu_words * 16 + (size_t)e->info[h].max_cpu * 2;
         n += e->use[h].n_groups * sizeof(gv_group_count);
     }
-    n += e->n_vms * sizeof(gv_vm);
+    n += e->n_vms * sizeof(gv_vm) + e->fleet->n_hosts * sizeof(gv_frag_memo);
     n += (size_t)e->cfg.mix_window * sizeof(gv_request);
     n += gv_index_memory_bytes(e);
     return n;

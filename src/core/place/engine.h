@@ -176,11 +176,27 @@ typedef struct gv_vm {
 
 typedef struct gv_shape_index gv_shape_index;
 
+/* A host's F(M), valid while the host's version and the mix version are those recorded. */
+typedef struct gv_frag_memo {
+    bool valid;
+    uint64_t version;
+    uint64_t mix_version;
+    int64_t value;
+} gv_frag_memo;
+
+/* One GPU model the fleet has: a GPU of it (for its name) and its catalog entry (or NULL). */
+typedef struct gv_fleet_model {
+    const gv_gpu *gpu;
+    const gv_gpu_model *model;
+} gv_fleet_model;
+
 struct gv_engine {
     const gv_fleet *fleet;
     const gv_catalog *cat;
     gv_place_config cfg;
-    gv_host_info *info;   /* per host */
+    gv_host_info *info;    /* per host */
+    size_t n_fleet_models; /* distinct GPU models in the fleet, for checking requests */
+    gv_fleet_model *fleet_models;
     size_t n_hosts_ready; /* hosts whose info is built (all, once gv_engine_new succeeded) */
     gv_host_use *use;     /* per host */
     size_t n_vms;         /* slots in @vms (used or not) */
@@ -204,7 +220,9 @@ struct gv_engine {
     size_t n_recent, recent_head;
     uint64_t n_requests;
     uint64_t mix_version;
-    gv_host_use scratch; /* sized for the largest host: candidates are tried on it */
+    gv_host_use scratch;      /* sized for the largest host: candidates are tried on it */
+    gv_frag_memo *frag_memo;  /* per host: the fast path's F(M) before placing */
+    gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
     /* fast path */
     gv_shape_index **shapes;
     size_t n_shapes;
@@ -234,12 +252,14 @@ void gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool refere
  */
 bool gv_gpu_unit(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_request *r,
                  bool choose, gv_gpu_pick *ret);
-/* Apply / undo one unit on a GPU's state (undo restores the prior mode when the GPU empties). */
-void gv_gpu_pick_apply(const gv_engine *e, size_t h, gv_gpu_use *gu, const gv_request *r,
-                       const gv_gpu_pick *p);
-void gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *gu, gv_gpu_mode mode,
-                      const gv_gpu_pick *p, bool created);
+/* Apply / undo one unit on a GPU's state; undo with @created removes a MIG instance created for
+ * the unit instead of just freeing it (commit.c restores a reconfigured GPU's prior state). */
+void gv_gpu_pick_apply(gv_gpu_use *gu, const gv_request *r, const gv_gpu_pick *p);
+void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const gv_gpu_pick *p,
+                      bool created);
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
+/* Does model @m have what @r's GPU part names (the MIG profile, the vGPU type, VFs)? */
+bool gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r);
 
 /* frag.c */
 int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u);
@@ -247,8 +267,14 @@ int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
 void gv_mix_observe(gv_engine *e, const gv_request *r);
 void gv_mix_prior(gv_engine *e);
 
+/*
+ * F(M) of host @h as it is now: the fast path remembers it per host until the host changes or
+ * the mix does (every shape's "before" is the same); the reference computes it afresh.
+ */
+int64_t gv_frag_host_now(const gv_engine *e, size_t h, bool reference);
+
 /* score.c */
-void gv_score_candidate(const gv_engine *e, const gv_request *r, gv_candidate *c);
+void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_candidate *c);
 
 /* commit.c */
 void gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c);

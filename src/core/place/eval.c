@@ -39,12 +39,10 @@ typedef struct eval_ctx {
     const gv_host *host;
     const gv_host_use *u;
     const gv_request *r;
-    bool reference;
     int n_usable;
     int usable[GV_HOST_MAX_GPUS];
     gv_gpu_pick unit[GV_HOST_MAX_GPUS]; /* per GPU index */
     int64_t frag[GV_HOST_MAX_GPUS];     /* per GPU index: per-GPU fragmentation after its unit */
-    int group[GV_HOST_MAX_GPUS];        /* per GPU index: equivalence group (fast path) */
     int topology_failed;
     gv_candidate best;
     gv_candidate fail; /* the closest failed set */
@@ -389,8 +387,7 @@ plan_cpu_mem(eval_ctx *x, gv_candidate *c)
 
 /* Distance class of a NIC/NVMe to the VM: its nearest GPU, or NODE/SYS by NUMA without GPUs. */
 static int
-dev_dist(const eval_ctx *x, const gv_candidate *c, const uint8_t *dist, size_t n_dev, int d,
-         int numa_idx)
+dev_dist(const gv_candidate *c, const uint8_t *dist, size_t n_dev, int d, int numa_idx)
 {
     int best = GV_DIST_SYS;
 
@@ -401,7 +398,6 @@ dev_dist(const eval_ctx *x, const gv_candidate *c, const uint8_t *dist, size_t n
     }
     if (!c->n_picks && numa_idx >= 0 && (c->home & (UINT64_C(1) << numa_idx)))
         best = GV_DIST_NODE;
-    (void)x;
     return best;
 }
 
@@ -429,7 +425,7 @@ plan_nics(eval_ctx *x, gv_candidate *c)
     if (!x->r->nic_vfs)
         return 0;
     for (size_t i = 0; i < n_nics; i++) {
-        int d = dev_dist(x, c, x->hi->nic_dist, x->host->n_nics, (int)i, x->hi->nic_numa_idx[i]);
+        int d = dev_dist(c, x->hi->nic_dist, x->host->n_nics, (int)i, x->hi->nic_numa_idx[i]);
         int j;
 
         if (!x->u->nics[i].free_vfs)
@@ -482,7 +478,7 @@ plan_scratch(eval_ctx *x, gv_candidate *c)
     if (!x->r->scratch_gib)
         return 0;
     for (size_t i = 0; i < x->host->n_nvme; i++) {
-        int d = dev_dist(x, c, x->hi->nvme_dist, x->host->n_nvme, (int)i, x->hi->nvme_numa_idx[i]);
+        int d = dev_dist(c, x->hi->nvme_dist, x->host->n_nvme, (int)i, x->hi->nvme_numa_idx[i]);
 
         if (x->u->nvme_free[i] < x->r->scratch_gib ||
             !locality_ok(x, c, x->r->scratch_locality, d, x->hi->nvme_numa_idx[i]))
@@ -588,11 +584,9 @@ topology_ok(const eval_ctx *x, const int *set, int k)
 static void
 try_set(eval_ctx *x, const int *set, int k)
 {
-    gv_candidate *c = &x->fail; /* scratch space when no failure is kept yet */
     gv_candidate t;
     int spread = 0;
 
-    (void)c;
     if (!topology_ok(x, set, k)) {
         x->topology_failed++;
         return;
@@ -682,50 +676,51 @@ same_group(const eval_ctx *x, int a, int b)
 }
 
 static void
-enum_groups_rec(eval_ctx *x, const int *g_first, const int *g_size, int n_groups, int gi, int left,
-                int *take)
+enum_groups_rec(eval_ctx *x, int members[][GV_HOST_MAX_GPUS], const int *g_size, int n_groups,
+                int gi, int left, int *take)
 {
     if (gi == n_groups) {
         int set[GV_REQ_MAX_GPUS], k = 0;
 
         if (left)
             return;
-        /* members of each group in ascending index, then merged in index order */
-        for (int u = 0; u < x->n_usable; u++) {
-            int g = x->group[x->usable[u]];
-            int pos = 0;
-            for (int v = 0; v < u; v++)
-                pos += x->group[x->usable[v]] == g;
-            if (pos < take[g])
-                set[k++] = x->usable[u];
+        /* the lowest-index members of each group, as one ascending set */
+        for (int g = 0; g < n_groups; g++) {
+            for (int m = 0; m < take[g]; m++) {
+                int v = members[g][m], j = k++;
+                while (j > 0 && set[j - 1] > v) {
+                    set[j] = set[j - 1];
+                    j--;
+                }
+                set[j] = v;
+            }
         }
         try_set(x, set, k);
         return;
     }
     for (int t = g_size[gi] < left ? g_size[gi] : left; t >= 0; t--) {
         take[gi] = t;
-        enum_groups_rec(x, g_first, g_size, n_groups, gi + 1, left - t, take);
+        enum_groups_rec(x, members, g_size, n_groups, gi + 1, left - t, take);
     }
-    (void)g_first;
 }
 
 static void
 enum_groups(eval_ctx *x, int k)
 {
-    int g_first[GV_HOST_MAX_GPUS], g_size[GV_HOST_MAX_GPUS] = {0}, take[GV_HOST_MAX_GPUS];
+    int members[GV_HOST_MAX_GPUS][GV_HOST_MAX_GPUS];
+    int g_size[GV_HOST_MAX_GPUS] = {0}, take[GV_HOST_MAX_GPUS];
     int n_groups = 0;
 
     for (int u = 0; u < x->n_usable; u++) {
         int g = x->usable[u], j;
 
-        for (j = 0; j < n_groups && !same_group(x, g_first[j], g); j++)
+        for (j = 0; j < n_groups && !same_group(x, members[j][0], g); j++)
             ;
         if (j == n_groups)
-            g_first[n_groups++] = g;
-        x->group[g] = j;
-        g_size[j]++;
+            n_groups++;
+        members[j][g_size[j]++] = g;
     }
-    enum_groups_rec(x, g_first, g_size, n_groups, 0, k, take);
+    enum_groups_rec(x, members, g_size, n_groups, 0, k, take);
 }
 
 static int
@@ -739,23 +734,11 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
     for (size_t g = 0; g < host->n_gpus && g < GV_HOST_MAX_GPUS; g++) {
         const gv_gpu_model *m = x->hi->models[g];
         bool model_ok = gv_request_model_ok(r, &host->gpus[g]);
-        bool mode_ok;
+        /* another mode is only reachable by reconfiguring (never into SR-IOV) */
+        bool mode_ok = gv_gpu_model_serves(m, r) &&
+                       (x->u->gpus[g].mode == (int)r->gpu.mode ||
+                        (host->reconfigurable && r->gpu.mode != GV_GPU_MODE_SRIOV));
 
-        switch (r->gpu.mode) {
-        case GV_GPU_MODE_MIG:
-            mode_ok = m && gv_mig_find_profile(m, r->gpu.profile) >= 0 &&
-                      (x->u->gpus[g].mode == GV_GPU_MODE_MIG || host->reconfigurable);
-            break;
-        case GV_GPU_MODE_VGPU:
-            mode_ok = m && gv_vgpu_find_type(m, r->gpu.vgpu_type) >= 0 &&
-                      (x->u->gpus[g].mode == GV_GPU_MODE_VGPU || host->reconfigurable);
-            break;
-        case GV_GPU_MODE_SRIOV:
-            mode_ok = x->u->gpus[g].mode == GV_GPU_MODE_SRIOV;
-            break;
-        default:
-            mode_ok = x->u->gpus[g].mode == GV_GPU_MODE_PASSTHROUGH || host->reconfigurable;
-        }
         compatible += model_ok && mode_ok;
         if (!model_ok || !mode_ok ||
             !gv_gpu_unit(x->e, x->h, (int)g, &x->u->gpus[g], r, true, &x->unit[g]))
@@ -763,7 +746,7 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
         x->usable[x->n_usable++] = (int)g;
         if (x->e->n_mix) {
             gv_gpu_use t = x->u->gpus[g];
-            gv_gpu_pick_apply(x->e, x->h, &t, r, &x->unit[g]);
+            gv_gpu_pick_apply(&t, r, &x->unit[g]);
             x->frag[g] = gv_frag_gpu(x->e, x->h, (int)g, &t);
         } else {
             x->frag[g] = 0;
@@ -811,13 +794,8 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
 void
 gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, gv_candidate *ret)
 {
-    eval_ctx x = {.e = e,
-                  .h = h,
-                  .hi = &e->info[h],
-                  .host = e->info[h].host,
-                  .u = &e->use[h],
-                  .r = r,
-                  .reference = reference};
+    eval_ctx x = {
+        .e = e, .h = h, .hi = &e->info[h], .host = e->info[h].host, .u = &e->use[h], .r = r};
     gv_candidate *c = ret;
 
     memset(c, 0, offsetof(gv_candidate, picks));
@@ -826,16 +804,10 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, 
     if (filter_host(&x, c) < 0)
         return;
     if (r->gpu.count == 0) {
-        gv_candidate t;
-        memset(&t, 0, offsetof(gv_candidate, picks));
-        t.host = (int)h;
-        t.n_picks = 0;
-        if (plan_cpu_mem(&x, &t) < 0 || plan_nics(&x, &t) < 0 || plan_scratch(&x, &t) < 0) {
-            memcpy(c, &t, sizeof(t));
+        c->n_picks = 0;
+        if (plan_cpu_mem(&x, c) < 0 || plan_nics(&x, c) < 0 || plan_scratch(&x, c) < 0)
             return;
-        }
-        t.feasible = true;
-        memcpy(c, &t, sizeof(t));
+        c->feasible = true;
     } else {
         if (gpu_stage(&x, c) < 0)
             return;
@@ -858,5 +830,5 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, 
         }
         memcpy(c, &x.best, sizeof(x.best));
     }
-    gv_score_candidate(e, r, c);
+    gv_score_candidate(e, r, reference, c);
 }

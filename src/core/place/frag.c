@@ -95,6 +95,24 @@ gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
 }
 
 int64_t
+gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
+{
+    /* a cache of derived values is the one thing the const engine may update */
+    gv_frag_memo *m = &((gv_engine *)e)->frag_memo[h];
+    const gv_host_use *u = &e->use[h];
+
+    if (reference)
+        return gv_frag_host(e, h, u);
+    if (!m->valid || m->version != u->version || m->mix_version != e->mix_version) {
+        m->value = gv_frag_host(e, h, u);
+        m->version = u->version;
+        m->mix_version = e->mix_version;
+        m->valid = true;
+    }
+    return m->value;
+}
+
+int64_t
 gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
 {
     int64_t free_milli = gv_gpu_free_milli(e->info[h].models[g], gu), f = 0;
@@ -116,15 +134,11 @@ static void
 mix_set_weights(gv_engine *e)
 {
     double sum = 0;
-    int total = 0;
 
     for (size_t i = 0; i < e->n_mix; i++)
         sum += e->mix[i].weight;
-    for (size_t i = 0; i < e->n_mix; i++) {
+    for (size_t i = 0; i < e->n_mix; i++)
         e->mix_w[i] = sum > 0 ? (int)(1000.0 * e->mix[i].weight / sum + 0.5) : 0;
-        total += e->mix_w[i];
-    }
-    (void)total;
     e->mix_version++;
 }
 

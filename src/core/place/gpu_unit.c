@@ -27,6 +27,21 @@ gv_request_model_ok(const gv_request *r, const gv_gpu *gpu)
     return false;
 }
 
+bool
+gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r)
+{
+    switch (r->gpu.mode) {
+    case GV_GPU_MODE_MIG:
+        return m && gv_mig_find_profile(m, r->gpu.profile) >= 0;
+    case GV_GPU_MODE_VGPU:
+        return m && gv_vgpu_find_type(m, r->gpu.vgpu_type) >= 0;
+    case GV_GPU_MODE_SRIOV:
+        return gv_gpu_model_sriov_vfs(m) > 0;
+    default:
+        return true; /* any GPU, in the catalog or not, can be passed through whole */
+    }
+}
+
 /* Occupied slices, profile counts, compute and +me use of every instance (idle or not). */
 static void
 mig_usage(const gv_gpu_model *m, const gv_gpu_use *g, gv_mig_usage *u)
@@ -267,11 +282,8 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
 }
 
 void
-gv_gpu_pick_apply(const gv_engine *e, size_t h, gv_gpu_use *g, const gv_request *r,
-                  const gv_gpu_pick *p)
+gv_gpu_pick_apply(gv_gpu_use *g, const gv_request *r, const gv_gpu_pick *p)
 {
-    const gv_gpu_model *m = e->info[h].models[p->gpu];
-
     if (p->reconfig) {
         gv_gpu_use_blank(g, r->gpu.mode);
         if (r->gpu.mode == GV_GPU_MODE_VGPU)
@@ -299,20 +311,13 @@ gv_gpu_pick_apply(const gv_engine *e, size_t h, gv_gpu_use *g, const gv_request 
     default:
         break;
     }
-    (void)m;
     g->n_alloc++;
 }
 
-/* Undo @p on @g; @created: the MIG instance was created for it (remove it, not just free it). */
-void gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *g, gv_gpu_mode mode,
-                      const gv_gpu_pick *p, bool created);
-
 void
-gv_gpu_pick_undo(const gv_engine *e, size_t h, gv_gpu_use *g, gv_gpu_mode mode,
-                 const gv_gpu_pick *p, bool created)
+gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *g, gv_gpu_mode mode, const gv_gpu_pick *p,
+                 bool created)
 {
-    const gv_gpu *gpu = &e->info[h].host->gpus[p->gpu];
-
     switch (mode) {
     case GV_GPU_MODE_PASSTHROUGH:
         g->taken = false;

@@ -48,7 +48,7 @@ gv_gpu_use_blank(gv_gpu_use *g, gv_gpu_mode mode)
 }
 
 static void
-gpu_use_init(const gv_gpu *gpu, const gv_gpu_model *m, bool reconfigurable, gv_gpu_use *g)
+gpu_use_init(const gv_gpu *gpu, const gv_gpu_model *m, gv_gpu_use *g)
 {
     gv_gpu_use_blank(g, gpu->mode);
     if (gpu->mode == GV_GPU_MODE_MIG && m && m->mig) {
@@ -62,7 +62,6 @@ gpu_use_init(const gv_gpu *gpu, const gv_gpu_model *m, bool reconfigurable, gv_g
         g->vgpu_type = (int8_t)(gpu->vgpu_type[0] ? gv_vgpu_find_type(m, gpu->vgpu_type) : -1);
         g->vgpu_mixed = !gpu->vgpu_type[0] && m->vgpu->mixed_size;
     }
-    (void)reconfigurable;
 }
 
 void
@@ -77,6 +76,8 @@ gv_host_use_init(const gv_engine *e, size_t h, gv_host_use *u)
     u->nics = gv_calloc(host->n_nics ? host->n_nics : 1, sizeof(*u->nics));
     u->nvme_free = gv_calloc(host->n_nvme ? host->n_nvme : 1, sizeof(*u->nvme_free));
     u->pinned = gv_calloc((size_t)hi->cpu_words ? (size_t)hi->cpu_words : 1, sizeof(uint64_t));
+    u->prior = gv_calloc(host->n_gpus ? host->n_gpus : 1, sizeof(*u->prior));
+    u->has_prior = gv_calloc(host->n_gpus ? host->n_gpus : 1, sizeof(*u->has_prior));
 
     for (size_t i = 0; i < host->n_numa; i++) {
         const gv_numa *n = &host->numa[i];
@@ -93,7 +94,7 @@ gv_host_use_init(const gv_engine *e, size_t h, gv_host_use *u)
         gv_host_use_recount_numa(hi, u, (int)i);
     }
     for (size_t g = 0; g < host->n_gpus; g++)
-        gpu_use_init(&host->gpus[g], hi->models[g], host->reconfigurable, &u->gpus[g]);
+        gpu_use_init(&host->gpus[g], hi->models[g], &u->gpus[g]);
     for (size_t i = 0; i < host->n_nics; i++)
         u->nics[i].free_vfs =
             host->nics[i].sriov_vfs < GV_NIC_MAX_VFS ? host->nics[i].sriov_vfs : GV_NIC_MAX_VFS;
@@ -112,6 +113,8 @@ gv_host_use_fini(gv_host_use *u)
     free(u->nvme_free);
     free(u->pinned);
     free(u->groups);
+    free(u->prior);
+    free(u->has_prior);
     memset(u, 0, sizeof(*u));
 }
 

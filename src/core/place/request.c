@@ -10,6 +10,7 @@
 #include "gpuvm/place.h"
 #include "request_parse.h"
 #include "util/json.h"
+#include "util/enum_names.h"
 
 const char *const gv_req_hugepages_names[GV_HUGEPAGES_LAST] = {
     [GV_HUGEPAGES_NONE] = "none",
@@ -77,31 +78,6 @@ static const char *const violation_kind_names[GV_VIOLATION_KIND_LAST] = {
     [GV_VIOLATION_SCRATCH] = "scratch",
 };
 
-static const char *
-enum_to_string(const char *const *names, int n, int v)
-{
-    return v >= 0 && v < n && names[v] ? names[v] : "invalid";
-}
-
-static int
-enum_from_string(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; s && i < n; i++)
-        if (names[i] && !strcmp(names[i], s))
-            return i;
-    return -1;
-}
-
-#define GV_ENUM_IMPL(type, prefix, table, last)                                                    \
-    const char *prefix##_to_string(type v)                                                         \
-    {                                                                                              \
-        return enum_to_string(table, last, (int)v);                                                \
-    }                                                                                              \
-    int prefix##_from_string(const char *s)                                                        \
-    {                                                                                              \
-        return enum_from_string(table, last, s);                                                   \
-    }
-
 GV_ENUM_IMPL(gv_hugepages, gv_hugepages, gv_req_hugepages_names, GV_HUGEPAGES_LAST)
 GV_ENUM_IMPL(gv_cpu_policy, gv_cpu_policy, gv_req_cpu_policy_names, GV_CPU_POLICY_LAST)
 GV_ENUM_IMPL(gv_numa_policy, gv_numa_policy, gv_req_numa_policy_names, GV_NUMA_POLICY_LAST)
@@ -113,13 +89,13 @@ GV_ENUM_IMPL(gv_io, gv_io, gv_req_io_names, GV_IO_LAST)
 const char *
 gv_reason_to_string(gv_reason r)
 {
-    return enum_to_string(reason_names, GV_REASON_LAST, (int)r);
+    return gv_enum_to_string(reason_names, GV_REASON_LAST, (int)r);
 }
 
 const char *
 gv_violation_kind_to_string(gv_violation_kind k)
 {
-    return enum_to_string(violation_kind_names, GV_VIOLATION_KIND_LAST, (int)k);
+    return gv_enum_to_string(violation_kind_names, GV_VIOLATION_KIND_LAST, (int)k);
 }
 
 void

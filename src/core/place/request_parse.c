@@ -44,6 +44,7 @@
 #include <strings.h>
 
 #include "request_parse.h"
+#include "util/enum_names.h"
 #include "util/json.h"
 
 #define GV_STREAM_MAX_LINE (1u << 20)
@@ -247,19 +248,17 @@ read_enum(const gv_req_doc *d, const json_t *v, const gv_req_path *at, const cha
           int n, int *ret, gv_err *err)
 {
     char list[NAMES_LIST_MAX];
-    const char *s;
+    int i = json_is_string(v) ? gv_enum_from_string(names, n, json_string_value(v)) : -1;
 
+    if (i >= 0) {
+        *ret = i;
+        return 0;
+    }
     join_names(names, n, list, sizeof(list));
     if (!json_is_string(v))
         return gv_req_error(d, at, false, err, GV_E_INVAL, "expected one of: %s", list);
-    s = json_string_value(v);
-    for (int i = 0; i < n; i++)
-        if (!strcmp(names[i], s)) {
-            *ret = i;
-            return 0;
-        }
-    return gv_req_error(d, at, false, err, GV_E_INVAL, "'%.*s' is not one of: %s", VALUE_SHOWN, s,
-                        list);
+    return gv_req_error(d, at, false, err, GV_E_INVAL, "'%.*s' is not one of: %s", VALUE_SHOWN,
+                        json_string_value(v), list);
 }
 
 /*

@@ -39,7 +39,7 @@ apply_counts(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r,
     const gv_host_info *hi = &e->info[h];
 
     for (int k = 0; k < c->n_picks; k++)
-        gv_gpu_pick_apply(e, h, &u->gpus[c->picks[k].gpu], r, &c->picks[k]);
+        gv_gpu_pick_apply(&u->gpus[c->picks[k].gpu], r, &c->picks[k]);
     for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
         gv_numa_use *n = &u->numa[i];
         int v = c->take[i].vcpus, tpc = hi->numa[i].threads_per_core;
@@ -126,7 +126,7 @@ locality_score(const gv_engine *e, const gv_request *r, const gv_candidate *c)
 }
 
 void
-gv_score_candidate(const gv_engine *e, const gv_request *r, gv_candidate *c)
+gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_candidate *c)
 {
     size_t h = (size_t)c->host;
     const gv_host_info *hi = &e->info[h];
@@ -138,7 +138,7 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, gv_candidate *c)
     gv_host_use_copy(hi, after, &e->use[h]);
     apply_counts(e, h, after, r, c);
     if (e->n_mix && hi->gpu_milli) {
-        before_f = gv_frag_host(e, h, &e->use[h]);
+        before_f = gv_frag_host_now(e, h, reference);
         after_f = gv_frag_host(e, h, after);
     }
     delta = after_f - before_f;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "gpuvm/topo.h"
+#include "util/enum_names.h"
 
 static const char *const host_state_names[GV_HOST_STATE_LAST] = {
     [GV_HOST_READY] = "ready",
@@ -44,31 +45,6 @@ static const char *const dev_kind_names[GV_DEV_KIND_LAST] = {
     [GV_DEV_NVME] = "nvme",
 };
 
-static const char *
-enum_to_string(const char *const *names, int n, int v)
-{
-    return v >= 0 && v < n && names[v] ? names[v] : "invalid";
-}
-
-static int
-enum_from_string(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; s && i < n; i++)
-        if (names[i] && !strcmp(names[i], s))
-            return i;
-    return -1;
-}
-
-#define GV_ENUM_IMPL(type, prefix, table, last)                                                    \
-    const char *prefix##_to_string(type v)                                                         \
-    {                                                                                              \
-        return enum_to_string(table, last, (int)v);                                                \
-    }                                                                                              \
-    int prefix##_from_string(const char *s)                                                        \
-    {                                                                                              \
-        return enum_from_string(table, last, s);                                                   \
-    }
-
 GV_ENUM_IMPL(gv_host_state, gv_host_state, host_state_names, GV_HOST_STATE_LAST)
 GV_ENUM_IMPL(gv_pcie_kind, gv_pcie_kind, pcie_kind_names, GV_PCIE_KIND_LAST)
 GV_ENUM_IMPL(gv_gpu_mode, gv_gpu_mode, gpu_mode_names, GV_GPU_MODE_LAST)
@@ -78,11 +54,11 @@ GV_ENUM_IMPL(gv_pool_strategy, gv_pool_strategy, pool_strategy_names, GV_POOL_ST
 const char *
 gv_dist_to_string(gv_dist d)
 {
-    return enum_to_string(dist_names, GV_DIST_LAST, (int)d);
+    return gv_enum_to_string(dist_names, GV_DIST_LAST, (int)d);
 }
 
 const char *
 gv_dev_kind_to_string(gv_dev_kind k)
 {
-    return enum_to_string(dev_kind_names, GV_DEV_KIND_LAST, (int)k);
+    return gv_enum_to_string(dev_kind_names, GV_DEV_KIND_LAST, (int)k);
 }
