@@ -405,16 +405,19 @@ typedef struct gv_place_config {
     int mix_window; /* learned mix: how many recent requests it is learned from */
     int mix_epoch;  /* learned mix: re-learned every this many requests (caches stay valid
                        between epochs, so fast path and reference see the same mix) */
+    int mix_change; /* learned mix: replaces the one in use only when they differ by at least
+                       this much (total variation distance, per mille; 0 = always) */
 } gv_place_config;
 
 /* Defaults: weights fragmentation 4, locality 2, strategy 1, 100 points per reconfigured GPU
  * (so an idle MIG instance elsewhere beats re-partitioning a GPU); 2 io-heavy VMs per datastore;
- * mix learned over a window of 1000 requests, re-learned every 1000. */
+ * mix learned over a window of 1000 requests, re-learned every 1000 and adopted when it moved
+ * by at least 100 per mille. */
 void gv_place_config_init(gv_place_config *c);
 
 /*
  * Read a placement configuration (YAML or JSON: weights, io_heavy_per_datastore, mix of
- * request shapes with weights, mix_window, mix_epoch) over the defaults.
+ * request shapes with weights, mix_window, mix_epoch, mix_change) over the defaults.
  * Returns: 0, -GV_E_PARSE, -GV_E_INVAL (with the field path).
  */
 int gv_place_config_parse(const char *text, size_t len, const char *source, gv_place_config *ret,
@@ -476,6 +479,14 @@ char *gv_engine_state_dump(const gv_engine *e);
 
 /* Fraction of the fleet's GPU capacity allocated, 0..1 (whole GPUs; MIG/vGPU/VF by share). */
 double gv_engine_gpu_utilization(const gv_engine *e);
+
+/*
+ * The expected workload mix the fragmentation scorer uses now: the configured one, the prior
+ * (one unit of every kind of GPU capacity the fleet has) or the one learned from recent
+ * requests. Weights are relative; *@version changes whenever the mix does. Borrowed: valid
+ * until the next gv_engine_place.
+ */
+const gv_mix_entry *gv_engine_mix(const gv_engine *e, size_t *n, uint64_t *version);
 
 /* Bytes the engine's state and caches use (for the benchmark's memory per host). */
 size_t gv_engine_memory_bytes(const gv_engine *e);

@@ -66,6 +66,7 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
         return -GV_E_INVAL;
     hi->host = h;
     hi->models = gv_calloc(ng ? ng : 1, sizeof(*hi->models));
+    hi->fleet_model = gv_calloc(ng ? ng : 1, 1);
     hi->gpu_numa_idx = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->island = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->gpu_dist = gv_calloc(ng * ng + 1, 1);
@@ -138,6 +139,7 @@ static void
 info_fini(gv_host_info *hi)
 {
     free(hi->models);
+    free(hi->fleet_model);
     free(hi->gpu_numa_idx);
     free(hi->island);
     free(hi->gpu_dist);
@@ -207,9 +209,14 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
                  i < e->n_fleet_models && strcasecmp(e->fleet_models[i].gpu->model, gpu->model);
                  i++)
                 ;
+            if (i == GV_FLEET_MODELS_MAX)
+                return gv_err_set(err, GV_E_LIMIT, f->hosts[h]->name,
+                                  "the engine handles at most %d distinct GPU models per fleet",
+                                  GV_FLEET_MODELS_MAX);
             if (i == e->n_fleet_models)
                 *GV_ARRAY_APPEND(e->fleet_models, e->n_fleet_models) =
                     (gv_fleet_model){.gpu = gpu, .model = e->info[h].models[g]};
+            e->info[h].fleet_model[g] = (uint8_t)i;
         }
     }
     e->heavy_per_datastore = gv_calloc(e->n_datastores ? e->n_datastores : 1, sizeof(int));
@@ -465,9 +472,11 @@ decide_reference(gv_engine *e, const gv_request *r, gv_candidate *best, gv_candi
 {
     bool have = false, have2 = false;
     GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
+    gv_ask ask;
 
+    gv_ask_init(e, r, &ask);
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
-        gv_eval_host(e, h, r, true, c);
+        gv_eval_host(e, h, &ask, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
         x->n_hosts++;
         if (!c->feasible) {
             gv_explain_add(x, e, c);

@@ -34,7 +34,8 @@
 #define GV_VGPU_SLOTS 64    /* vGPU slots per GPU (max_equal of real types is at most 48) */
 #define GV_GPU_MAX_VFS 64
 #define GV_NIC_MAX_VFS 256
-#define GV_MAX_NUMA 64 /* NUMA nodes per host the engine handles */
+#define GV_MAX_NUMA 64         /* NUMA nodes per host the engine handles */
+#define GV_FLEET_MODELS_MAX 64 /* distinct GPU models per fleet the engine handles */
 
 /* ---- static per-host facts ---- */
 
@@ -54,6 +55,7 @@ typedef struct gv_host_info {
     bool mix_classes;
     double overcommit;
     const gv_gpu_model **models; /* per GPU, NULL when not in the catalog */
+    uint8_t *fleet_model;        /* per GPU: index into engine->fleet_models */
     int *gpu_numa_idx;           /* per GPU: index into host->numa, -1 when unknown */
     int *nic_numa_idx;
     int *nvme_numa_idx;
@@ -184,6 +186,24 @@ typedef struct gv_frag_memo {
     int64_t value;
 } gv_frag_memo;
 
+/*
+ * A request's GPU part resolved against the fleet's GPU models, once per request (or shape, or
+ * mix entry), so that the per-GPU tests compare small integers instead of names: per fleet
+ * model, GV_ASK_REFUSED (not one of the request's models), GV_ASK_LACKS (the model has no such
+ * MIG profile, vGPU type or VFs) or the unit's index (MIG profile / vGPU type; 0 otherwise).
+ */
+#define GV_ASK_REFUSED (-2)
+#define GV_ASK_LACKS (-1)
+
+typedef struct gv_ask {
+    const gv_request *r;
+    int16_t unit[GV_FLEET_MODELS_MAX];
+} gv_ask;
+
+/* Evaluation flags (gv_eval_host) */
+#define GV_EVAL_REFERENCE 1u /* every GPU set, F(M) before computed afresh */
+#define GV_EVAL_DETAIL 2u    /* format the failure's one-line detail (for explanations) */
+
 /* One GPU model the fleet has: a GPU of it (for its name) and its catalog entry (or NULL). */
 typedef struct gv_fleet_model {
     const gv_gpu *gpu;
@@ -216,10 +236,12 @@ struct gv_engine {
     size_t n_mix;
     gv_mix_entry mix[GV_MIX_MAX];
     int mix_w[GV_MIX_MAX]; /* weights in per mille */
-    gv_request *recent;    /* ring of recent request shapes (learned mix) */
+    gv_ask mix_ask[GV_MIX_MAX];
+    gv_request *recent; /* ring of recent request shapes (learned mix) */
     size_t n_recent, recent_head;
     uint64_t n_requests;
     uint64_t mix_version;
+    bool mix_learned;         /* the mix in use was learned (not the prior) */
     gv_host_use scratch;      /* sized for the largest host: candidates are tried on it */
     gv_frag_memo *frag_memo;  /* per host: the fast path's F(M) before placing */
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
@@ -239,9 +261,13 @@ void gv_gpu_use_blank(gv_gpu_use *g, gv_gpu_mode mode);
 int64_t gv_gpu_free_milli(const gv_gpu_model *m, const gv_gpu_use *g);
 void gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb);
 
-/* eval.c: evaluate one host for one request; @reference enumerates every GPU set. */
-void gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference,
-                  gv_candidate *ret);
+/* eval.c: evaluate one host for one request (@flags GV_EVAL_*). */
+void gv_eval_host(const gv_engine *e, size_t h, const gv_ask *a, unsigned flags, gv_candidate *ret);
+/*
+ * Can host @h's verdict for @r, a failure for @reason, never change while the fleet stands
+ * (whatever is placed or released anywhere)? Then the fast path need not re-evaluate it.
+ */
+bool gv_eval_fail_is_fixed(const gv_engine *e, size_t h, const gv_request *r, gv_reason reason);
 
 /*
  * gpu_unit.c: can GPU @g of host @h, in state @gu, take one unit of @r's GPU demand (a whole
@@ -250,7 +276,7 @@ void gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool refere
  * that leaves the GPU least fragmented for the mix (ties: lowest start); the lowest free vGPU
  * slot or VF. Without @choose only the answer counts (the mix's "can it host" test).
  */
-bool gv_gpu_unit(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_request *r,
+bool gv_gpu_unit(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_ask *a,
                  bool choose, gv_gpu_pick *ret);
 /* Apply / undo one unit on a GPU's state; undo with @created removes a MIG instance created for
  * the unit instead of just freeing it (commit.c restores a reconfigured GPU's prior state). */
@@ -260,6 +286,14 @@ void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
 /* Does model @m have what @r's GPU part names (the MIG profile, the vGPU type, VFs)? */
 bool gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r);
+/* Resolve @r against the fleet's models into @a (which keeps @r). */
+void gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a);
+/* The ask's entry for GPU @g of host @h. */
+static inline int
+gv_ask_unit(const gv_engine *e, const gv_ask *a, size_t h, int g)
+{
+    return a->unit[e->info[h].fleet_model[g]];
+}
 
 /* frag.c */
 int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u);

@@ -39,6 +39,8 @@ typedef struct eval_ctx {
     const gv_host *host;
     const gv_host_use *u;
     const gv_request *r;
+    const gv_ask *a;
+    bool detail; /* format failure details */
     int n_usable;
     int usable[GV_HOST_MAX_GPUS];
     gv_gpu_pick unit[GV_HOST_MAX_GPUS]; /* per GPU index */
@@ -49,20 +51,24 @@ typedef struct eval_ctx {
     bool have_best, have_fail;
 } eval_ctx;
 
-static int fail(gv_candidate *c, gv_reason reason, int64_t shortfall, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int fail(const eval_ctx *x, gv_candidate *c, gv_reason reason, int64_t shortfall,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* The detail is formatted only for explanations: index verdicts keep the reason alone. */
 static int
-fail(gv_candidate *c, gv_reason reason, int64_t shortfall, const char *fmt, ...)
+fail(const eval_ctx *x, gv_candidate *c, gv_reason reason, int64_t shortfall, const char *fmt, ...)
 {
     va_list ap;
 
     c->feasible = false;
     c->fail = reason;
     c->shortfall = shortfall;
-    va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
-    va_end(ap);
+    c->detail[0] = 0;
+    if (x->detail) {
+        va_start(ap, fmt);
+        vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+        va_end(ap);
+    }
     return -1;
 }
 
@@ -87,16 +93,16 @@ filter_host(eval_ctx *x, gv_candidate *c)
     const gv_host_use *u = x->u;
 
     if (host->state != GV_HOST_READY)
-        return fail(c, GV_REASON_STATE, 0, "host is %s", gv_host_state_to_string(host->state));
+        return fail(x, c, GV_REASON_STATE, 0, "host is %s", gv_host_state_to_string(host->state));
     if (r->pool[0] && strcmp(r->pool, host->pool))
-        return fail(c, GV_REASON_POOL, 0, "in pool '%s', not '%s'", host->pool, r->pool);
+        return fail(x, c, GV_REASON_POOL, 0, "in pool '%s', not '%s'", host->pool, r->pool);
     if (!zone_ok(r, host))
-        return fail(c, GV_REASON_ZONE, 0, "in zone '%s'", host->zone);
+        return fail(x, c, GV_REASON_ZONE, 0, "in zone '%s'", host->zone);
     for (size_t i = 0; i < r->n_labels; i++) {
         const char *v = gv_host_get_label(host, r->labels[i].key);
 
         if (!v || strcmp(v, r->labels[i].value))
-            return fail(c, GV_REASON_LABELS, 0, "label %s=%s wanted, host has %s%s%s",
+            return fail(x, c, GV_REASON_LABELS, 0, "label %s=%s wanted, host has %s%s%s",
                         r->labels[i].key, r->labels[i].value, v ? r->labels[i].key : "none",
                         v ? "=" : "", v ? v : "");
     }
@@ -105,14 +111,14 @@ filter_host(eval_ctx *x, gv_candidate *c)
 
         for (size_t i = 0; g >= 0 && i < u->n_groups; i++)
             if (u->groups[i].group == g)
-                return fail(c, GV_REASON_ANTI_AFFINITY, 0, "holds %d VM%s of group '%s'",
+                return fail(x, c, GV_REASON_ANTI_AFFINITY, 0, "holds %d VM%s of group '%s'",
                             u->groups[i].count, u->groups[i].count == 1 ? "" : "s",
                             r->anti_affinity);
     }
     if (!x->hi->mix_classes && r->class != GV_CLASS_NONE) {
         for (int k = GV_CLASS_NONE + 1; k < GV_CLASS_LAST; k++)
             if (k != (int)r->class && u->class_count[k])
-                return fail(c, GV_REASON_CLASS_MIX, 0,
+                return fail(x, c, GV_REASON_CLASS_MIX, 0,
                             "pool '%s' does not mix %s VMs with the %d %s VM%s there", host->pool,
                             gv_workload_class_to_string(r->class), u->class_count[k],
                             gv_workload_class_to_string(k), u->class_count[k] == 1 ? "" : "s");
@@ -121,7 +127,7 @@ filter_host(eval_ctx *x, gv_candidate *c)
         int n = x->e->heavy_per_datastore[x->hi->datastore];
 
         if (n >= x->e->cfg.io_heavy_per_datastore)
-            return fail(c, GV_REASON_DATASTORE, 0,
+            return fail(x, c, GV_REASON_DATASTORE, 0,
                         "datastore '%s' already serves %d io-heavy VMs (limit %d)", host->datastore,
                         n, x->e->cfg.io_heavy_per_datastore);
     }
@@ -210,13 +216,13 @@ cpu_fail(eval_ctx *x, gv_candidate *c, int i, int need)
     int tpc = x->hi->numa[i].threads_per_core;
 
     if (x->r->cpu_policy == GV_CPU_SHARED)
-        return fail(c, GV_REASON_CPU, need - cpu_cap(x, i),
+        return fail(x, c, GV_REASON_CPU, need - cpu_cap(x, i),
                     "NUMA node %d has room for %d shared vCPUs, needs %d", id, cpu_cap(x, i), need);
     if (x->r->vcpus >= tpc && tpc > 1)
-        return fail(c, GV_REASON_CPU, ceil_div(need, tpc) - cpu_cap(x, i) / tpc,
+        return fail(x, c, GV_REASON_CPU, ceil_div(need, tpc) - cpu_cap(x, i) / tpc,
                     "NUMA node %d has %d free cores, needs %d", id, cpu_cap(x, i) / tpc,
                     ceil_div(need, tpc));
-    return fail(c, GV_REASON_CPU, need - cpu_cap(x, i),
+    return fail(x, c, GV_REASON_CPU, need - cpu_cap(x, i),
                 "NUMA node %d has %d free threads, needs %d", id,
                 n->free_threads < cpu_cap(x, i) ? n->free_threads : cpu_cap(x, i), need);
 }
@@ -276,10 +282,10 @@ plan_cpu_mem(eval_ctx *x, gv_candidate *c)
         if (i < 0 && r->numa_policy == GV_NUMA_POLICY_STRICT) {
             int m = most_free_node(x);
             if (m < 0)
-                return fail(c, GV_REASON_CPU, r->vcpus, "no NUMA node with cores");
+                return fail(x, c, GV_REASON_CPU, r->vcpus, "no NUMA node with cores");
             if (cpu_cap(x, m) < r->vcpus)
                 return cpu_fail(x, c, m, r->vcpus);
-            return fail(c, GV_REASON_MEMORY, r->memory_mib - mem_cap(x, m),
+            return fail(x, c, GV_REASON_MEMORY, r->memory_mib - mem_cap(x, m),
                         "NUMA node %d has %lld %s free, needs %lld", x->host->numa[m].id,
                         (long long)mem_cap(x, m), mem_what(r), (long long)r->memory_mib);
         }
@@ -316,7 +322,7 @@ plan_cpu_mem(eval_ctx *x, gv_candidate *c)
             if (r->numa_policy == GV_NUMA_POLICY_STRICT && v < want_v)
                 return cpu_fail(x, c, i, want_v);
             if (r->numa_policy == GV_NUMA_POLICY_STRICT && m < want_p * page)
-                return fail(c, GV_REASON_MEMORY, want_p * page - m,
+                return fail(x, c, GV_REASON_MEMORY, want_p * page - m,
                             "NUMA node %d has %lld %s free, needs %lld", x->host->numa[i].id,
                             (long long)m, mem_what(r), (long long)(want_p * page));
             if (m > want_p * page)
@@ -357,7 +363,7 @@ plan_cpu_mem(eval_ctx *x, gv_candidate *c)
             c->violations += v + m;
         if (m > 0 || (!n_home && v > 0)) {
             if (c->n_cells >= GV_PLACE_MAX_CELLS)
-                return fail(c, GV_REASON_MEMORY, spill_m, "needs more than %d guest NUMA cells",
+                return fail(x, c, GV_REASON_MEMORY, spill_m, "needs more than %d guest NUMA cells",
                             GV_PLACE_MAX_CELLS);
             c->cells[c->n_cells++] =
                 (gv_cell_plan){.numa = (int)i, .vcpus = n_home ? 0 : v, .mem_mib = m};
@@ -376,11 +382,11 @@ plan_cpu_mem(eval_ctx *x, gv_candidate *c)
         int total = 0;
         for (size_t i = 0; i < n_numa; i++)
             total += cpu_cap(x, (int)i);
-        return fail(c, GV_REASON_CPU, spill_v, "%d vCPUs fit on the host's NUMA nodes, needs %d",
+        return fail(x, c, GV_REASON_CPU, spill_v, "%d vCPUs fit on the host's NUMA nodes, needs %d",
                     total < r->vcpus ? total : r->vcpus - spill_v, r->vcpus);
     }
     if (spill_m > 0)
-        return fail(c, GV_REASON_MEMORY, spill_m, "%lld %s free on the host, needs %lld",
+        return fail(x, c, GV_REASON_MEMORY, spill_m, "%lld %s free on the host, needs %lld",
                     (long long)(r->memory_mib - spill_m), mem_what(r), (long long)r->memory_mib);
     return 0;
 }
@@ -442,7 +448,7 @@ plan_nics(eval_ctx *x, gv_candidate *c)
         n++;
     }
     if (free_ok < x->r->nic_vfs)
-        return fail(c, GV_REASON_NIC, x->r->nic_vfs - free_ok,
+        return fail(x, c, GV_REASON_NIC, x->r->nic_vfs - free_ok,
                     "%d free VFs on NICs %s to the VM, needs %d", free_ok,
                     x->r->nic_locality == GV_LOCALITY_SAME_SWITCH ? "under the GPUs' switches"
                     : x->r->nic_locality == GV_LOCALITY_SAME_NUMA ||
@@ -493,7 +499,7 @@ plan_scratch(eval_ctx *x, gv_candidate *c)
         for (size_t i = 0; i < x->host->n_nvme; i++)
             if (x->u->nvme_free[i] > most)
                 most = x->u->nvme_free[i];
-        return fail(c, GV_REASON_SCRATCH, x->r->scratch_gib - most,
+        return fail(x, c, GV_REASON_SCRATCH, x->r->scratch_gib - most,
                     "no NVMe with %lld GiB free where the VM needs it (largest free: %lld GiB of "
                     "%zu drives)",
                     (long long)x->r->scratch_gib, (long long)most, x->host->n_nvme);
@@ -539,13 +545,19 @@ set_better(const gv_candidate *a, const gv_candidate *b)
     return false;
 }
 
-/* Is failed @a closer to fitting than failed @b? */
+/* Is failed set @a closer to fitting than failed set @b? Ties go to the smaller GPU indices, as
+ * in set_better, so the fast path's group representatives find the same set as the reference. */
 static bool
 fail_closer(const gv_candidate *a, const gv_candidate *b)
 {
     if (a->fail != b->fail)
         return a->fail > b->fail;
-    return a->shortfall < b->shortfall;
+    if (a->shortfall != b->shortfall)
+        return a->shortfall < b->shortfall;
+    for (int k = 0; k < a->n_picks && k < b->n_picks; k++)
+        if (a->picks[k].gpu != b->picks[k].gpu)
+            return a->picks[k].gpu < b->picks[k].gpu;
+    return false;
 }
 
 static bool
@@ -732,16 +744,13 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
 
     x->n_usable = 0;
     for (size_t g = 0; g < host->n_gpus && g < GV_HOST_MAX_GPUS; g++) {
-        const gv_gpu_model *m = x->hi->models[g];
-        bool model_ok = gv_request_model_ok(r, &host->gpus[g]);
+        int unit = gv_ask_unit(x->e, x->a, x->h, (int)g);
         /* another mode is only reachable by reconfiguring (never into SR-IOV) */
-        bool mode_ok = gv_gpu_model_serves(m, r) &&
-                       (x->u->gpus[g].mode == (int)r->gpu.mode ||
-                        (host->reconfigurable && r->gpu.mode != GV_GPU_MODE_SRIOV));
+        bool mode_ok = unit >= 0 && (x->u->gpus[g].mode == (int)r->gpu.mode ||
+                                     (host->reconfigurable && r->gpu.mode != GV_GPU_MODE_SRIOV));
 
-        compatible += model_ok && mode_ok;
-        if (!model_ok || !mode_ok ||
-            !gv_gpu_unit(x->e, x->h, (int)g, &x->u->gpus[g], r, true, &x->unit[g]))
+        compatible += mode_ok;
+        if (!mode_ok || !gv_gpu_unit(x->e, x->h, (int)g, &x->u->gpus[g], x->a, true, &x->unit[g]))
             continue;
         x->usable[x->n_usable++] = (int)g;
         if (x->e->n_mix) {
@@ -756,7 +765,7 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
         const char *what = r->gpu.mode == GV_GPU_MODE_MIG    ? r->gpu.profile
                            : r->gpu.mode == GV_GPU_MODE_VGPU ? r->gpu.vgpu_type
                                                              : gv_gpu_mode_to_string(r->gpu.mode);
-        return fail(c, GV_REASON_GPU_MODEL, r->gpu.count, "no GPU %sfor %s%s (%zu GPU%s, %s)",
+        return fail(x, c, GV_REASON_GPU_MODEL, r->gpu.count, "no GPU %sfor %s%s (%zu GPU%s, %s)",
                     r->gpu.n_models ? "of the requested models " : "", what,
                     host->reconfigurable ? "" : " in its current mode", host->n_gpus,
                     host->n_gpus == 1 ? "" : "s", host->n_gpus ? host->gpus[0].model : "none");
@@ -766,8 +775,9 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
         size_t len = 0;
 
         if (r->gpu.mode == GV_GPU_MODE_MIG) {
-            for (size_t g = 0; g < host->n_gpus && len + 8 < sizeof(slices); g++)
-                if (x->u->gpus[g].mode == GV_GPU_MODE_MIG && gv_request_model_ok(r, &host->gpus[g]))
+            for (size_t g = 0; x->detail && g < host->n_gpus && len + 8 < sizeof(slices); g++)
+                if (x->u->gpus[g].mode == GV_GPU_MODE_MIG &&
+                    gv_ask_unit(x->e, x->a, x->h, (int)g) != GV_ASK_REFUSED)
                     len += (size_t)snprintf(
                         slices + len, sizeof(slices) - len, "%s%lld", len ? ", " : "",
                         (long long)gv_gpu_free_milli(x->hi->models[g], &x->u->gpus[g]) *
@@ -775,13 +785,13 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
                                  ? x->hi->models[g]->mig->memory_slices
                                  : 8) /
                             1000);
-            return fail(c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
+            return fail(x, c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
                         "no free %s placement on %d of %d GPUs needed (free memory slices per "
                         "GPU: %s)",
                         r->gpu.profile, r->gpu.count - x->n_usable, r->gpu.count,
                         len ? slices : "none");
         }
-        return fail(c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
+        return fail(x, c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
                     "%d of %d compatible GPUs can take %s%s, needs %d", x->n_usable, compatible,
                     r->gpu.mode == GV_GPU_MODE_VGPU    ? "a vGPU of type "
                     : r->gpu.mode == GV_GPU_MODE_SRIOV ? "a VF"
@@ -791,13 +801,48 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
     return 0;
 }
 
-void
-gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, gv_candidate *ret)
+bool
+gv_eval_fail_is_fixed(const gv_engine *e, size_t h, const gv_request *r, gv_reason reason)
 {
-    eval_ctx x = {
-        .e = e, .h = h, .hi = &e->info[h], .host = e->info[h].host, .u = &e->use[h], .r = r};
+    const gv_host_info *hi = &e->info[h];
+
+    switch (reason) {
+    case GV_REASON_STATE:
+    case GV_REASON_POOL:
+    case GV_REASON_ZONE:
+    case GV_REASON_LABELS:
+        /* attributes of the fleet, which the engine borrows unchanged */
+        return true;
+    case GV_REASON_GPU_MODEL:
+        /* the models never change and a GPU's mode changes only on a reconfigurable host,
+         * which serves every mode but SR-IOV whatever its GPUs' modes are; but the filters
+         * before this one depend on what runs on the host and on its datastore */
+        return !r->anti_affinity[0] && (hi->mix_classes || r->class == GV_CLASS_NONE) &&
+               (r->io != GV_IO_HEAVY || hi->datastore < 0) &&
+               (!hi->host->reconfigurable || r->gpu.mode != GV_GPU_MODE_SRIOV);
+    default:
+        return false;
+    }
+}
+
+void
+gv_eval_host(const gv_engine *e, size_t h, const gv_ask *a, unsigned flags, gv_candidate *ret)
+{
+    const gv_request *r = a->r;
+    eval_ctx x; /* not zeroed whole: its candidates and per-GPU arrays are written before read */
     gv_candidate *c = ret;
 
+    x.e = e;
+    x.h = h;
+    x.hi = &e->info[h];
+    x.host = e->info[h].host;
+    x.u = &e->use[h];
+    x.r = r;
+    x.a = a;
+    x.detail = (flags & GV_EVAL_DETAIL) != 0;
+    x.n_usable = 0;
+    x.topology_failed = 0;
+    x.have_best = x.have_fail = false;
     memset(c, 0, offsetof(gv_candidate, picks));
     c->host = (int)h;
     c->nvme = -1;
@@ -811,7 +856,7 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, 
     } else {
         if (gpu_stage(&x, c) < 0)
             return;
-        if (reference)
+        if (flags & GV_EVAL_REFERENCE)
             enum_all(&x, r->gpu.count);
         else
             enum_groups(&x, r->gpu.count);
@@ -819,8 +864,8 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, 
             if (x.have_fail) {
                 memcpy(c, &x.fail, sizeof(x.fail));
             } else {
-                fail(c, GV_REASON_GPU_TOPOLOGY, r->gpu.count, "%d free GPUs, but no %d of them %s",
-                     x.n_usable, r->gpu.count,
+                fail(&x, c, GV_REASON_GPU_TOPOLOGY, r->gpu.count,
+                     "%d free GPUs, but no %d of them %s", x.n_usable, r->gpu.count,
                      r->gpu.topology == GV_GPU_TOPO_NVLINK        ? "share an NVLink island"
                      : r->gpu.topology == GV_GPU_TOPO_SAME_SWITCH ? "sit under one PCIe switch"
                                                                   : "share a NUMA node");
@@ -830,5 +875,5 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_request *r, bool reference, 
         }
         memcpy(c, &x.best, sizeof(x.best));
     }
-    gv_score_candidate(e, r, reference, c);
+    gv_score_candidate(e, r, (flags & GV_EVAL_REFERENCE) != 0, c);
 }

@@ -13,8 +13,11 @@
  *
  * The mix is either configured or learned: every request's shape enters a ring of the last
  * mix_window requests, and every mix_epoch requests the most frequent shapes covering 95% of
- * the ring become the mix (FGD's "typical pods"). Before the first epoch the mix is a prior:
- * one unit of every kind of GPU capacity the fleet has.
+ * the ring are learned (FGD's "typical pods"). Before the first epoch the mix is a prior: one
+ * unit of every kind of GPU capacity the fleet has. A learned mix replaces the one in use only
+ * when it differs by at least mix_change (total variation distance, per mille): a new mix
+ * changes every host's score, so the fast path's indexes are rebuilt, and sampling noise of a
+ * steady workload is not worth that.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,9 +62,10 @@ host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_reque
 
 /* F(m) for one shape, milli-GPUs. */
 static int64_t
-frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m,
+frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_ask *a,
          const int64_t *free_milli, int64_t total_free)
 {
+    const gv_request *m = a->r;
     const gv_host *host = e->info[h].host;
     int64_t unusable = 0;
     int able = 0;
@@ -71,7 +75,7 @@ frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m
     for (size_t g = 0; g < host->n_gpus; g++) {
         if (!free_milli[g])
             continue;
-        if (gv_gpu_unit(e, h, (int)g, &u->gpus[g], m, false, NULL))
+        if (gv_gpu_unit(e, h, (int)g, &u->gpus[g], a, false, NULL))
             able++;
         else
             unusable += free_milli[g];
@@ -90,7 +94,7 @@ gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
     if (!total)
         return 0;
     for (size_t i = 0; i < e->n_mix; i++)
-        f += e->mix_w[i] * frag_one(e, h, u, &e->mix[i].shape, free_milli, total);
+        f += e->mix_w[i] * frag_one(e, h, u, &e->mix_ask[i], free_milli, total);
     return f / 1000;
 }
 
@@ -119,43 +123,80 @@ gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
 
     if (!free_milli)
         return 0;
-    for (size_t i = 0; i < e->n_mix; i++) {
-        const gv_request *m = &e->mix[i].shape;
-
-        if (m->gpu.count == 0 || !gv_gpu_unit(e, h, g, gu, m, false, NULL))
+    for (size_t i = 0; i < e->n_mix; i++)
+        if (e->mix[i].shape.gpu.count == 0 ||
+            !gv_gpu_unit(e, h, g, gu, &e->mix_ask[i], false, NULL))
             f += e->mix_w[i] * free_milli;
-    }
     return f / 1000;
 }
 
 /* ---- the mix ---- */
 
+/* Per-mille weights of @mix, rounded. */
 static void
-mix_set_weights(gv_engine *e)
+mix_weights(const gv_mix_entry *mix, size_t n, int *w)
 {
     double sum = 0;
 
+    for (size_t i = 0; i < n; i++)
+        sum += mix[i].weight;
+    for (size_t i = 0; i < n; i++)
+        w[i] = sum > 0 ? (int)(1000.0 * mix[i].weight / sum + 0.5) : 0;
+}
+
+static void
+mix_set_weights(gv_engine *e)
+{
+    mix_weights(e->mix, e->n_mix, e->mix_w);
     for (size_t i = 0; i < e->n_mix; i++)
-        sum += e->mix[i].weight;
-    for (size_t i = 0; i < e->n_mix; i++)
-        e->mix_w[i] = sum > 0 ? (int)(1000.0 * e->mix[i].weight / sum + 0.5) : 0;
+        gv_ask_init(e, &e->mix[i].shape, &e->mix_ask[i]);
     e->mix_version++;
+}
+
+static void
+mix_add_to(gv_mix_entry *mix, size_t *n, const gv_request *shape, double weight)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (shape_eq(&mix[i].shape, shape)) {
+            mix[i].weight += weight;
+            return;
+        }
+    }
+    if (*n >= GV_MIX_MAX)
+        return;
+    mix[*n].shape = *shape;
+    mix[*n].weight = weight;
+    (*n)++;
 }
 
 static void
 mix_add(gv_engine *e, const gv_request *shape, double weight)
 {
-    for (size_t i = 0; i < e->n_mix; i++) {
-        if (shape_eq(&e->mix[i].shape, shape)) {
-            e->mix[i].weight += weight;
-            return;
+    mix_add_to(e->mix, &e->n_mix, shape, weight);
+}
+
+/* Total variation distance, per mille, between the mix in use and @mix with weights @w. */
+static int
+mix_distance(const gv_engine *e, const gv_mix_entry *mix, const int *w, size_t n)
+{
+    int sum = 0;
+    bool matched[GV_MIX_MAX] = {false};
+
+    for (size_t i = 0; i < n; i++) {
+        int q = 0;
+        for (size_t j = 0; j < e->n_mix; j++) {
+            if (!matched[j] && shape_eq(&e->mix[j].shape, &mix[i].shape)) {
+                matched[j] = true;
+                q = e->mix_w[j];
+                break;
+            }
         }
+        sum += w[i] > q ? w[i] - q : q - w[i];
     }
-    if (e->n_mix >= GV_MIX_MAX)
-        return;
-    e->mix[e->n_mix].shape = *shape;
-    e->mix[e->n_mix].weight = weight;
-    e->n_mix++;
+    for (size_t j = 0; j < e->n_mix; j++)
+        if (!matched[j])
+            sum += e->mix_w[j];
+    return sum / 2;
 }
 
 void
@@ -227,11 +268,15 @@ cmp_count(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void
+/* Learn the mix from the ring; adopt it when it is the first or far enough from the one in
+ * use. Returns whether the mix in use changed. */
+static bool
 mix_learn(gv_engine *e)
 {
     GV_AUTOFREE shape_count *sc = gv_calloc(e->n_recent ? e->n_recent : 1, sizeof(*sc));
-    size_t n = 0, covered = 0;
+    GV_AUTOFREE gv_mix_entry *mix = gv_calloc(GV_MIX_MAX, sizeof(*mix));
+    int w[GV_MIX_MAX];
+    size_t n = 0, n_mix = 0, covered = 0;
 
     for (size_t i = 0; i < e->n_recent; i++) {
         const gv_request *r = &e->recent[i];
@@ -244,14 +289,27 @@ mix_learn(gv_engine *e)
         sc[j].count++;
     }
     qsort(sc, n, sizeof(*sc), cmp_count);
-    e->n_mix = 0;
-    for (size_t j = 0; j < n && e->n_mix < GV_MIX_MAX && covered * 100 < e->n_recent * 95; j++) {
-        gv_request s = *sc[j].shape;
-
+    for (size_t j = 0; j < n && n_mix < GV_MIX_MAX && covered * 100 < e->n_recent * 95; j++) {
         covered += sc[j].count;
-        mix_add(e, &s, (double)sc[j].count);
+        mix_add_to(mix, &n_mix, sc[j].shape, (double)sc[j].count);
     }
+    mix_weights(mix, n_mix, w);
+    if (e->mix_learned && mix_distance(e, mix, w, n_mix) < e->cfg.mix_change)
+        return false;
+    memcpy(e->mix, mix, n_mix * sizeof(*mix));
+    e->n_mix = n_mix;
+    e->mix_learned = true;
     mix_set_weights(e);
+    return true;
+}
+
+const gv_mix_entry *
+gv_engine_mix(const gv_engine *e, size_t *n, uint64_t *version)
+{
+    *n = e->n_mix;
+    if (version)
+        *version = e->mix_version;
+    return e->mix;
 }
 
 void
@@ -271,8 +329,6 @@ gv_mix_observe(gv_engine *e, const gv_request *r)
     memset(slot->name, 0, sizeof(slot->name));
     memset(slot->tenant, 0, sizeof(slot->tenant));
     e->n_requests++;
-    if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0) {
-        mix_learn(e);
+    if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0 && mix_learn(e))
         gv_index_flush(e);
-    }
 }

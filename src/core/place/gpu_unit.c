@@ -42,6 +42,36 @@ gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r)
     }
 }
 
+void
+gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a)
+{
+    a->r = r;
+    for (size_t i = 0; i < e->n_fleet_models; i++) {
+        const gv_gpu_model *m = e->fleet_models[i].model;
+        int v;
+
+        if (!gv_request_model_ok(r, e->fleet_models[i].gpu)) {
+            a->unit[i] = GV_ASK_REFUSED;
+            continue;
+        }
+        switch (r->gpu.mode) {
+        case GV_GPU_MODE_MIG:
+            v = m && m->mig ? gv_mig_find_profile(m, r->gpu.profile) : -1;
+            break;
+        case GV_GPU_MODE_VGPU:
+            v = m && m->vgpu ? gv_vgpu_find_type(m, r->gpu.vgpu_type) : -1;
+            break;
+        case GV_GPU_MODE_SRIOV:
+            v = gv_gpu_model_sriov_vfs(m) > 0 ? 0 : -1;
+            break;
+        default:
+            v = 0;
+            break;
+        }
+        a->unit[i] = (int16_t)(v < 0 ? GV_ASK_LACKS : v);
+    }
+}
+
 /* Occupied slices, profile counts, compute and +me use of every instance (idle or not). */
 static void
 mig_usage(const gv_gpu_model *m, const gv_gpu_use *g, gv_mig_usage *u)
@@ -171,14 +201,11 @@ mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const 
 }
 
 static bool
-unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m,
-         const gv_request *r, bool reconf, bool choose, gv_gpu_pick *ret)
+unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m, int p,
+         bool reconf, bool choose, gv_gpu_pick *ret)
 {
-    int p = gv_mig_find_profile(m, r->gpu.profile);
     int start;
 
-    if (p < 0)
-        return false;
     if (g->mode == GV_GPU_MODE_MIG) {
         /* an idle instance of the profile costs nothing to hand out */
         for (int i = 0; i < g->n_inst; i++) {
@@ -214,13 +241,8 @@ unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu
 }
 
 static bool
-unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, const gv_request *r, bool reconf,
-          gv_gpu_pick *ret)
+unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, int t, bool reconf, gv_gpu_pick *ret)
 {
-    int t = gv_vgpu_find_type(m, r->gpu.vgpu_type);
-
-    if (t < 0)
-        return false;
     ret->vgpu_type = t;
     if (g->mode == GV_GPU_MODE_VGPU && vgpu_addable(m, g, t)) {
         ret->slot = lowest_clear(g->vgpu_used, GV_VGPU_SLOTS);
@@ -234,20 +256,21 @@ unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, const gv_request *r, bool 
 }
 
 bool
-gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_request *r,
-            bool choose, gv_gpu_pick *ret)
+gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_ask *a, bool choose,
+            gv_gpu_pick *ret)
 {
     const gv_host_info *hi = &e->info[h];
     const gv_gpu *gpu = &hi->host->gpus[gi];
     const gv_gpu_model *m = hi->models[gi];
     bool reconf = hi->host->reconfigurable;
+    int unit = gv_ask_unit(e, a, h, gi);
     gv_gpu_pick p = {
         .gpu = gi, .mig_profile = -1, .mig_start = -1, .mig_inst = -1, .slot = -1, .vgpu_type = -1};
     bool ok = false;
 
-    if (!gv_request_model_ok(r, gpu))
+    if (unit < 0) /* a model the request refuses, or one without its profile, type or VFs */
         return false;
-    switch (r->gpu.mode) {
+    switch (a->r->gpu.mode) {
     case GV_GPU_MODE_PASSTHROUGH:
         if (g->mode == GV_GPU_MODE_PASSTHROUGH)
             ok = !g->taken;
@@ -255,15 +278,15 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
             p.reconfig = 1;
         break;
     case GV_GPU_MODE_MIG:
-        ok = m && m->mig && unit_mig(e, h, gi, g, m, r, reconf, choose, &p);
+        ok = unit_mig(e, h, gi, g, m, unit, reconf, choose, &p);
         break;
     case GV_GPU_MODE_VGPU:
-        ok = m && m->vgpu && unit_vgpu(g, m, r, reconf, &p);
+        ok = unit_vgpu(g, m, unit, reconf, &p);
         break;
     case GV_GPU_MODE_SRIOV: {
         int total = gv_gpu_model_sriov_vfs(m);
 
-        if (g->mode == GV_GPU_MODE_SRIOV && total > 0) {
+        if (g->mode == GV_GPU_MODE_SRIOV) {
             if (total > GV_GPU_MAX_VFS)
                 total = GV_GPU_MAX_VFS;
             if (gpu->sriov_vfs > 0 && gpu->sriov_vfs < total)

@@ -7,7 +7,9 @@
  * the best one (feasible, highest score, smallest name) at its root. A host's verdicts depend
  * only on its own allocation state, on whether its datastore is full of io-heavy VMs, and on
  * the mix, so:
- *   - placing or releasing on host h re-evaluates h for every shape (gv_index_host_changed);
+ *   - placing or releasing on host h re-evaluates h for every shape (gv_index_host_changed),
+ *     except the shapes h fails for a reason nothing placed can change (its pool, zone,
+ *     labels, state, GPU models: gv_eval_fail_is_fixed);
  *   - a datastore crossing its io-heavy limit re-evaluates its hosts (engine.c);
  *   - a new mix drops every shape (gv_index_flush); shapes are rebuilt when next asked for.
  * With these rules a cached verdict always equals a fresh evaluation, which is what makes the
@@ -24,12 +26,14 @@
 
 struct gv_shape_index {
     gv_request shape;
+    gv_ask ask; /* of shape */
     uint64_t hash;
     uint64_t last_used;
     size_t n;        /* hosts */
     size_t size;     /* leaves: a power of two >= n */
     int32_t *score;  /* per host, when feasible */
     uint8_t *reason; /* per host: GV_REASON_LAST when feasible */
+    uint8_t *fixed;  /* per host: a failure no placement or release can change */
     int32_t *shortfall;
     int32_t *tree; /* 2 * size: node -> best host below it, -1 none */
     size_t n_feasible;
@@ -129,7 +133,7 @@ tree_update(const gv_engine *e, gv_shape_index *s, size_t h, bool present)
 static void
 verdict(gv_engine *e, gv_shape_index *s, size_t h, gv_candidate *c)
 {
-    gv_eval_host(e, h, &s->shape, false, c);
+    gv_eval_host(e, h, &s->ask, 0, c);
     if (c->feasible) {
         s->reason[h] = GV_REASON_LAST;
         s->score[h] = (int32_t)c->score.total;
@@ -140,6 +144,7 @@ verdict(gv_engine *e, gv_shape_index *s, size_t h, gv_candidate *c)
         s->score[h] = 0;
         s->shortfall[h] = c->shortfall > INT32_MAX ? INT32_MAX : (int32_t)c->shortfall;
         s->reason_count[c->fail]++;
+        s->fixed[h] = gv_eval_fail_is_fixed(e, h, &s->shape, c->fail);
     }
 }
 
@@ -159,6 +164,7 @@ shape_free(gv_shape_index *s)
         return;
     free(s->score);
     free(s->reason);
+    free(s->fixed);
     free(s->shortfall);
     free(s->tree);
     free(s);
@@ -172,12 +178,14 @@ shape_build(gv_engine *e, const gv_request *shape, uint64_t hash)
     size_t n = e->fleet->n_hosts;
 
     s->shape = *shape;
+    gv_ask_init(e, &s->shape, &s->ask);
     s->hash = hash;
     s->n = n;
     for (s->size = 1; s->size < n; s->size <<= 1)
         ;
     s->score = gv_calloc(n ? n : 1, sizeof(int32_t));
     s->reason = gv_calloc(n ? n : 1, 1);
+    s->fixed = gv_calloc(n ? n : 1, 1);
     s->shortfall = gv_calloc(n ? n : 1, sizeof(int32_t));
     s->tree = gv_calloc(2 * s->size, sizeof(int32_t));
     for (size_t i = 0; i < 2 * s->size; i++)
@@ -233,6 +241,8 @@ gv_index_host_changed(gv_engine *e, size_t h)
     for (size_t i = 0; i < e->n_shapes; i++) {
         gv_shape_index *s = e->shapes[i];
 
+        if (s->fixed[h])
+            continue;
         unverdict(s, h);
         verdict(e, s, h, c);
         tree_update(e, s, h, true);
@@ -261,7 +271,7 @@ gv_index_memory_bytes(const gv_engine *e)
     size_t n = 0;
 
     for (size_t i = 0; i < e->n_shapes; i++)
-        n += sizeof(gv_shape_index) + e->shapes[i]->n * (2 * sizeof(int32_t) + 1) +
+        n += sizeof(gv_shape_index) + e->shapes[i]->n * (2 * sizeof(int32_t) + 2) +
              2 * e->shapes[i]->size * sizeof(int32_t);
     return n;
 }
@@ -308,11 +318,11 @@ explain_failures(gv_engine *e, const gv_shape_index *s, gv_explain *x)
     for (int k = 0; k < GV_REASON_LAST; k++) {
         if (per_reason[k] < 0)
             continue;
-        gv_eval_host(e, (size_t)per_reason[k], &s->shape, false, c);
+        gv_eval_host(e, (size_t)per_reason[k], &s->ask, GV_EVAL_DETAIL, c);
         gv_explain_add(x, e, c);
     }
     for (int t = 0; t < n_top; t++) {
-        gv_eval_host(e, (size_t)top[t], &s->shape, false, c);
+        gv_eval_host(e, (size_t)top[t], &s->ask, GV_EVAL_DETAIL, c);
         gv_explain_add(x, e, c);
     }
     for (int k = 0; k < GV_REASON_LAST; k++)
@@ -325,6 +335,7 @@ gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *b
 {
     gv_shape_index *s = shape_get(e, r);
     int root = s->tree[1];
+    gv_ask ask;
 
     x->n_hosts = s->n;
     x->n_feasible = s->n_feasible;
@@ -332,7 +343,8 @@ gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *b
         explain_failures(e, s, x);
         return false;
     }
-    gv_eval_host(e, (size_t)root, r, false, best);
+    gv_ask_init(e, r, &ask);
+    gv_eval_host(e, (size_t)root, &ask, 0, best);
     if (explain && s->n_feasible > 1) {
         int runner;
 
@@ -340,7 +352,7 @@ gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *b
         runner = s->tree[1];
         tree_update(e, s, (size_t)root, true);
         if (runner >= 0 && s->reason[runner] == GV_REASON_LAST) {
-            gv_eval_host(e, (size_t)runner, r, false, second);
+            gv_eval_host(e, (size_t)runner, &ask, 0, second);
             x->has_runner_up = true;
         }
     }

@@ -8,6 +8,7 @@
  *   mix:                      at most GV_MIX_MAX of {weight: number > 0, request: {...}}, where
  *                             request is a request's shape (the request schema; name optional)
  *   mix_window, mix_epoch:    1..1000000
+ *   mix_change:               0..1000 (per mille)
  *
  * Shapes are read by the request parser over the same document, so an error in one reads
  * "place.yaml:14:16: mix[1].request.gpu.count: expected an integer in 1..16". Nothing is written
@@ -38,6 +39,7 @@ gv_place_config_init(gv_place_config *c)
     c->n_mix = 0;
     c->mix_window = 1000;
     c->mix_epoch = 1000;
+    c->mix_change = 100;
 }
 
 /* @obj[@key], when present, into *@ret as an integer in @min..@max. */
@@ -126,7 +128,7 @@ gv_place_config_parse(const char *text, size_t len, const char *source, gv_place
                       gv_err *err)
 {
     static const char *const keys[] = {
-        "weights", "io_heavy_per_datastore", "mix", "mix_window", "mix_epoch", NULL};
+        "weights", "io_heavy_per_datastore", "mix", "mix_window", "mix_epoch", "mix_change", NULL};
     GV_AUTOPTR(gv_req_doc) d = NULL;
     GV_AUTOFREE gv_place_config *c = gv_malloc(sizeof(*c)); /* 32 shapes: too big for a stack */
     gv_req_path p_weights = {.key = "weights"};
@@ -150,7 +152,8 @@ gv_place_config_parse(const char *text, size_t len, const char *source, gv_place
         ((v = json_object_get(d->root, "mix")) && (rc = read_mix(d, v, &p_mix, c, err)) < 0) ||
         (rc = read_int(d, d->root, NULL, "mix_window", 1, MAX_MIX_WINDOW, &c->mix_window, err)) <
             0 ||
-        (rc = read_int(d, d->root, NULL, "mix_epoch", 1, MAX_MIX_WINDOW, &c->mix_epoch, err)) < 0)
+        (rc = read_int(d, d->root, NULL, "mix_epoch", 1, MAX_MIX_WINDOW, &c->mix_epoch, err)) < 0 ||
+        (rc = read_int(d, d->root, NULL, "mix_change", 0, 1000, &c->mix_change, err)) < 0)
         return rc;
     memcpy(ret, c, sizeof(*c));
     return 0;

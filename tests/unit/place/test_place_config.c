@@ -51,6 +51,7 @@ test_defaults(void **state)
     assert_int_equal(c->n_mix, 0);
     assert_int_equal(c->mix_window, 1000);
     assert_int_equal(c->mix_epoch, 1000);
+    assert_int_equal(c->mix_change, 100);
 }
 
 /* data/place.yaml is the defaults written out: a copy changes nothing until edited. */
@@ -94,7 +95,8 @@ static const char every_key_yaml[] =
     "      name: ignored-but-kept\n"
     "      gpu: {mode: passthrough, count: 8, topology: nvlink}\n"
     "mix_window: 500\n"
-    "mix_epoch: 1000000\n";
+    "mix_epoch: 1000000\n"
+    "mix_change: 0\n";
 
 static const char every_key_json[] =
     "{\"weights\": {\"fragmentation\": 10, \"locality\": 0, \"strategy\": 1000,\n"
@@ -105,7 +107,7 @@ static const char every_key_json[] =
     "           \"profile\": \"3g.40gb\"}, \"class\": \"inference\"}},\n"
     "         {\"weight\": 2, \"request\": {\"name\": \"ignored-but-kept\",\n"
     "           \"gpu\": {\"mode\": \"passthrough\", \"count\": 8, \"topology\": \"nvlink\"}}}],\n"
-    " \"mix_window\": 500, \"mix_epoch\": 1000000}\n";
+    " \"mix_window\": 500, \"mix_epoch\": 1000000, \"mix_change\": 0}\n";
 
 static void
 test_every_key(void **state)
@@ -127,6 +129,7 @@ test_every_key(void **state)
     assert_true(c->mix[1].weight == 2.0);
     assert_int_equal(c->mix_window, 500);
     assert_int_equal(c->mix_epoch, 1000000);
+    assert_int_equal(c->mix_change, 0);
 
     /* A shape is exactly what the request parser reads (over the defaults, name optional). */
     {
@@ -233,6 +236,8 @@ test_errors(void **state)
          "mix_epoch: expected an integer in 1..1000000, got 1000001"},
         {"mix_epoch: 1e6\n", -GV_E_INVAL, "p.yaml:1:12",
          "mix_epoch: expected an integer in 1..1000000"},
+        {"mix_change: 1001\n", -GV_E_INVAL, "p.yaml:1:13",
+         "mix_change: expected an integer in 0..1000, got 1001"},
         {"weights: [\n", -GV_E_PARSE, NULL, NULL},
         {"", -GV_E_PARSE, "p.yaml:1:1", "empty document"},
         /* JSON: located at the source name */
