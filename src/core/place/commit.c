@@ -171,9 +171,9 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                 .gpu = pk->gpu, .from = gu->mode, .to = r->gpu.mode, .destroyed_instances = idle};
             snprintf(rc->pci, sizeof(rc->pci), "%s", gpu->pci);
         }
-        e->gpu_milli_free -= gv_gpu_free_milli(m, gu);
+        e->gpu_milli_free -= gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
         gv_gpu_pick_apply(gu, r, pk);
-        e->gpu_milli_free += gv_gpu_free_milli(m, gu);
+        e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
         switch (r->gpu.mode) {
         case GV_GPU_MODE_MIG:
             snprintf(pg->profile, sizeof(pg->profile), "%s",
@@ -411,14 +411,14 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         const gv_gpu_pick *pk = &c->picks[k];
         gv_gpu_use *gu = &u->gpus[pk->gpu];
 
-        e->gpu_milli_free -= gv_gpu_free_milli(hi->models[pk->gpu], gu);
+        e->gpu_milli_free -= gv_gpu_free_milli(hi, pk->gpu, gu);
         gv_gpu_pick_undo(&hi->host->gpus[pk->gpu], gu, r->gpu.mode, pk, p->gpus[k].created);
         if (!gu->n_alloc && u->has_prior[pk->gpu]) {
             *gu = u->prior[pk->gpu];
             u->has_prior[pk->gpu] = false;
             memset(&u->prior[pk->gpu], 0, sizeof(u->prior[pk->gpu]));
         }
-        e->gpu_milli_free += gv_gpu_free_milli(hi->models[pk->gpu], gu);
+        e->gpu_milli_free += gv_gpu_free_milli(hi, pk->gpu, gu);
     }
     for (size_t i = 0; i < vm->n_owned_cpus; i++)
         unpin(u, vm->owned_cpus[i]);

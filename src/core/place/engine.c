@@ -67,6 +67,7 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
     hi->host = h;
     hi->models = gv_calloc(ng ? ng : 1, sizeof(*hi->models));
     hi->fleet_model = gv_calloc(ng ? ng : 1, 1);
+    hi->gpu_vfs = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->gpu_numa_idx = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->island = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->gpu_dist = gv_calloc(ng * ng + 1, 1);
@@ -76,6 +77,11 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
     hi->nvme_numa_idx = gv_calloc(h->n_nvme + 1, sizeof(int));
     for (size_t g = 0; g < ng; g++) {
         hi->models[g] = gv_catalog_find(e->cat, h->gpus[g].model);
+        hi->gpu_vfs[g] = gv_gpu_model_sriov_vfs(hi->models[g]);
+        if (hi->gpu_vfs[g] > GV_GPU_MAX_VFS)
+            hi->gpu_vfs[g] = GV_GPU_MAX_VFS;
+        if (h->gpus[g].sriov_vfs > 0 && h->gpus[g].sriov_vfs < hi->gpu_vfs[g])
+            hi->gpu_vfs[g] = h->gpus[g].sriov_vfs;
         hi->gpu_numa_idx[g] = numa_index(h, h->gpus[g].numa);
         for (size_t j = 0; j < ng; j++)
             hi->gpu_dist[g * ng + j] = (uint8_t)gv_host_distance(
@@ -140,6 +146,7 @@ info_fini(gv_host_info *hi)
 {
     free(hi->models);
     free(hi->fleet_model);
+    free(hi->gpu_vfs);
     free(hi->gpu_numa_idx);
     free(hi->island);
     free(hi->gpu_dist);
@@ -228,7 +235,7 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
     for (size_t h = 0; h < f->n_hosts; h++) {
         e->gpu_milli_total += e->info[h].gpu_milli;
         for (size_t g = 0; g < f->hosts[h]->n_gpus; g++)
-            e->gpu_milli_free += gv_gpu_free_milli(e->info[h].models[g], &e->use[h].gpus[g]);
+            e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], (int)g, &e->use[h].gpus[g]);
     }
     if (e->cfg.mix_window > 0)
         e->recent = gv_calloc((size_t)e->cfg.mix_window, sizeof(gv_request));

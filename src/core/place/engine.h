@@ -56,7 +56,8 @@ typedef struct gv_host_info {
     double overcommit;
     const gv_gpu_model **models; /* per GPU, NULL when not in the catalog */
     uint8_t *fleet_model;        /* per GPU: index into engine->fleet_models */
-    int *gpu_numa_idx;           /* per GPU: index into host->numa, -1 when unknown */
+    int *gpu_vfs; /* per GPU: VFs it hands out in SR-IOV mode (model's, capped by the host's) */
+    int *gpu_numa_idx; /* per GPU: index into host->numa, -1 when unknown */
     int *nic_numa_idx;
     int *nvme_numa_idx;
     uint8_t *gpu_dist;     /* n_gpus x n_gpus gv_dist */
@@ -258,7 +259,8 @@ void gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_us
 bool gv_cpu_is_free(const gv_host_info *hi, const gv_host_use *u, int cpu);
 void gv_host_use_recount_numa(const gv_host_info *hi, gv_host_use *u, int numa_idx);
 void gv_gpu_use_blank(gv_gpu_use *g, gv_gpu_mode mode);
-int64_t gv_gpu_free_milli(const gv_gpu_model *m, const gv_gpu_use *g);
+/* Free capacity of GPU @g of a host in state @gu, in milli-GPUs (frag.c explains the units). */
+int64_t gv_gpu_free_milli(const gv_host_info *hi, int g, const gv_gpu_use *gu);
 void gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb);
 
 /* eval.c: evaluate one host for one request (@flags GV_EVAL_*). */

@@ -780,7 +780,7 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
                     gv_ask_unit(x->e, x->a, x->h, (int)g) != GV_ASK_REFUSED)
                     len += (size_t)snprintf(
                         slices + len, sizeof(slices) - len, "%s%lld", len ? ", " : "",
-                        (long long)gv_gpu_free_milli(x->hi->models[g], &x->u->gpus[g]) *
+                        (long long)gv_gpu_free_milli(x->hi, (int)g, &x->u->gpus[g]) *
                             (x->hi->models[g] && x->hi->models[g]->mig
                                  ? x->hi->models[g]->mig->memory_slices
                                  : 8) /

@@ -90,7 +90,7 @@ gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
     int64_t free_milli[GV_HOST_MAX_GPUS], total = 0, f = 0;
 
     for (size_t g = 0; g < hi->host->n_gpus; g++)
-        total += free_milli[g] = gv_gpu_free_milli(hi->models[g], &u->gpus[g]);
+        total += free_milli[g] = gv_gpu_free_milli(hi, (int)g, &u->gpus[g]);
     if (!total)
         return 0;
     for (size_t i = 0; i < e->n_mix; i++)
@@ -119,7 +119,7 @@ gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
 int64_t
 gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
 {
-    int64_t free_milli = gv_gpu_free_milli(e->info[h].models[g], gu), f = 0;
+    int64_t free_milli = gv_gpu_free_milli(&e->info[h], g, gu), f = 0;
 
     if (!free_milli)
         return 0;

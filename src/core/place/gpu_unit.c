@@ -260,7 +260,6 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
             gv_gpu_pick *ret)
 {
     const gv_host_info *hi = &e->info[h];
-    const gv_gpu *gpu = &hi->host->gpus[gi];
     const gv_gpu_model *m = hi->models[gi];
     bool reconf = hi->host->reconfigurable;
     int unit = gv_ask_unit(e, a, h, gi);
@@ -283,19 +282,12 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
     case GV_GPU_MODE_VGPU:
         ok = unit_vgpu(g, m, unit, reconf, &p);
         break;
-    case GV_GPU_MODE_SRIOV: {
-        int total = gv_gpu_model_sriov_vfs(m);
-
+    case GV_GPU_MODE_SRIOV:
         if (g->mode == GV_GPU_MODE_SRIOV) {
-            if (total > GV_GPU_MAX_VFS)
-                total = GV_GPU_MAX_VFS;
-            if (gpu->sriov_vfs > 0 && gpu->sriov_vfs < total)
-                total = gpu->sriov_vfs;
-            p.slot = lowest_clear(g->vf_used, total);
+            p.slot = lowest_clear(g->vf_used, hi->gpu_vfs[gi]);
             ok = p.slot >= 0;
         }
         break;
-    }
     default:
         break;
     }

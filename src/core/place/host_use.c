@@ -136,8 +136,10 @@ gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_use *sr
 }
 
 int64_t
-gv_gpu_free_milli(const gv_gpu_model *m, const gv_gpu_use *g)
+gv_gpu_free_milli(const gv_host_info *hi, int gi, const gv_gpu_use *g)
 {
+    const gv_gpu_model *m = hi->models[gi];
+
     switch ((gv_gpu_mode)g->mode) {
     case GV_GPU_MODE_PASSTHROUGH:
         return g->taken ? 0 : 1000;
@@ -162,13 +164,9 @@ gv_gpu_free_milli(const gv_gpu_model *m, const gv_gpu_use *g)
         return fb >= m->memory_mib ? 0 : 1000 * (m->memory_mib - fb) / m->memory_mib;
     }
     case GV_GPU_MODE_SRIOV: {
-        int total = gv_gpu_model_sriov_vfs(m);
+        int total = hi->gpu_vfs[gi];
 
-        if (total <= 0)
-            return 0;
-        if (total > GV_GPU_MAX_VFS)
-            total = GV_GPU_MAX_VFS;
-        return 1000 * (total - __builtin_popcountll(g->vf_used)) / total;
+        return total > 0 ? 1000 * (total - __builtin_popcountll(g->vf_used)) / total : 0;
     }
     default:
         return 0;

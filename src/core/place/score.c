@@ -73,7 +73,7 @@ used_share(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request 
     if (r->gpu.count && hi->gpu_milli) {
         int64_t free = 0;
         for (size_t g = 0; g < hi->host->n_gpus; g++)
-            free += gv_gpu_free_milli(hi->models[g], &u->gpus[g]);
+            free += gv_gpu_free_milli(hi, (int)g, &u->gpus[g]);
         return (int)(100 * (hi->gpu_milli - free) / hi->gpu_milli);
     } else {
         int64_t free = 0;
