@@ -188,8 +188,11 @@ step(gv_engine **es, int n_es, unsigned *flags, stream *s, bool fill, double *re
 
     if (!fill && s->n_live && (util > 0.95 || (util > 0.70 && rnd() % 100 < 45))) {
         size_t k = rnd() % s->n_live;
-        for (int i = 0; i < n_es; i++)
+        for (int i = 0; i < n_es; i++) {
+            double t0 = now_ns();
             gv_engine_release(es[i], s->live[k], &err);
+            ret_ns[i] = now_ns() - t0;
+        }
         memcpy(s->live[k], s->live[--s->n_live], sizeof(s->live[0]));
         return 0;
     } else {
@@ -234,7 +237,7 @@ main(int argc, char **argv)
     gv_engine *fast = NULL, *ref = NULL;
     gv_err err = {0};
     stream s = {0};
-    double *lat, t_fast = 0, t_ref = 0, warm_ns;
+    double *lat, *lat_fail, t_fast = 0, t_ref = 0, warm_ns;
     int d = 0, placed = 0, rc = 0;
     unsigned flags[2] = {0, GV_PLACE_REFERENCE};
 
@@ -252,6 +255,7 @@ main(int argc, char **argv)
     }
     s.live = calloc((size_t)n_decisions + (size_t)n_hosts * 64 + 1000, sizeof(*s.live));
     lat = calloc((size_t)n_decisions + 1, sizeof(double));
+    lat_fail = calloc((size_t)n_decisions + 1, sizeof(double));
 
     /* fill to the 70-95% band; the reference engine follows with its fast path, so both see
      * the same stream (and learn the same mix) */
@@ -285,19 +289,39 @@ main(int argc, char **argv)
 
     /* the fast path alone */
     {
-        double total = 0, lo = 1, hi = 0;
+        double total = 0, lo = 1, hi = 0, rel_total = 0;
+        int n_fail = 0, n_rel = 0, mix_changes = 0;
+        uint64_t mix_version;
+        size_t n_mix;
+
+        gv_engine_mix(fast, &n_mix, &mix_version);
         while (d < n_decisions) {
             gv_engine *one[1] = {fast};
             double ns[2];
             double u = gv_engine_gpu_utilization(fast);
+            uint64_t v;
             lo = u < lo ? u : lo;
             hi = u > hi ? u : hi;
             if (step(one, 1, flags, &s, false, ns, &rc)) {
                 lat[d++] = ns[0];
                 total += ns[0];
                 placed += rc == 1;
+                if (rc != 1)
+                    lat_fail[n_fail++] = ns[0];
+            } else {
+                rel_total += ns[0];
+                n_rel++;
             }
+            gv_engine_mix(fast, &n_mix, &v);
+            mix_changes += v != mix_version;
+            mix_version = v;
         }
+        qsort(lat_fail, (size_t)n_fail, sizeof(double), cmp_double);
+        if (n_fail)
+            printf("decisions that found nothing: %d, p50 %.1f us, p99 %.1f us; releases: %d, "
+                   "%.1f us each on average; the learned mix changed %d times\n",
+                   n_fail, lat_fail[n_fail / 2] / 1e3, lat_fail[(size_t)(n_fail * 0.99)] / 1e3,
+                   n_rel, n_rel ? rel_total / n_rel / 1e3 : 0, mix_changes);
         qsort(lat, (size_t)d, sizeof(double), cmp_double);
         printf("fleet: %d hosts (%d GPUs), warm-up to 80%% in %.2f s; utilisation during the run "
                "%.1f%%..%.1f%%\n",
@@ -316,5 +340,6 @@ main(int argc, char **argv)
     gv_catalog_free(cat);
     free(s.live);
     free(lat);
+    free(lat_fail);
     return 0;
 }

@@ -406,7 +406,8 @@ typedef struct gv_place_config {
     int mix_epoch;  /* learned mix: re-learned every this many requests (caches stay valid
                        between epochs, so fast path and reference see the same mix) */
     int mix_change; /* learned mix: replaces the one in use only when they differ by at least
-                       this much (total variation distance, per mille; 0 = always) */
+                       this much (total variation distance, per mille) and by more than three
+                       times the average distance of two noisy samples of one workload */
 } gv_place_config;
 
 /* Defaults: weights fragmentation 4, locality 2, strategy 1, 100 points per reconfigured GPU

@@ -15,11 +15,14 @@
  * mix_window requests, and every mix_epoch requests the most frequent shapes covering 95% of
  * the ring are learned (FGD's "typical pods"). Before the first epoch the mix is a prior: one
  * unit of every kind of GPU capacity the fleet has. A learned mix replaces the one in use only
- * when it differs by at least mix_change (total variation distance, per mille): a new mix
- * changes every host's score, so the fast path's indexes are rebuilt, and sampling noise of a
- * steady workload is not worth that.
+ * when the two differ by more than sampling noise explains: their total variation distance
+ * (half the sum of the weight differences) must reach mix_change and three times the distance
+ * two samples of the window's size from one steady workload show on average,
+ * 1/2 sum_i sqrt(2 p_i (1 - p_i) / n) sqrt(2/pi). A new mix changes every host's score, so the
+ * fast path's indexes are rebuilt: noise is not worth that.
  */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,8 +297,16 @@ mix_learn(gv_engine *e)
         mix_add_to(mix, &n_mix, sc[j].shape, (double)sc[j].count);
     }
     mix_weights(mix, n_mix, w);
-    if (e->mix_learned && mix_distance(e, mix, w, n_mix) < e->cfg.mix_change)
-        return false;
+    if (e->mix_learned) {
+        int d = mix_distance(e, mix, w, n_mix);
+        double noise = 0;
+
+        for (size_t i = 0; i < n_mix; i++)
+            noise += sqrt(2.0 * w[i] * (1000 - w[i]) / (double)e->n_recent);
+        noise *= 0.5 * sqrt(2.0 / M_PI); /* per mille */
+        if (d == 0 || d < e->cfg.mix_change || d < 3 * noise)
+            return false;
+    }
     memcpy(e->mix, mix, n_mix * sizeof(*mix));
     e->n_mix = n_mix;
     e->mix_learned = true;
