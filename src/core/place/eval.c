@@ -576,11 +576,15 @@ topology_ok(const eval_ctx *x, const int *set, int k)
                 if (hi->island[ga] != hi->island[gb])
                     return false;
                 break;
-            case GV_GPU_TOPO_SAME_SWITCH:
-                if (x->host->gpus[ga].pcie_parent < 0 ||
-                    x->host->gpus[ga].pcie_parent != x->host->gpus[gb].pcie_parent)
+            case GV_GPU_TOPO_SAME_SWITCH: {
+                /* one switch (or one card's root port): a host bridge is PHB, not a switch */
+                int parent = x->host->gpus[ga].pcie_parent;
+
+                if (parent < 0 || parent != x->host->gpus[gb].pcie_parent ||
+                    x->host->pcie[parent].kind == GV_PCIE_HOSTBRIDGE)
                     return false;
                 break;
+            }
             case GV_GPU_TOPO_SAME_NUMA:
                 if (hi->gpu_numa_idx[ga] < 0 || hi->gpu_numa_idx[ga] != hi->gpu_numa_idx[gb])
                     return false;
