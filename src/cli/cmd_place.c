@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/place/place_json.h"
 #include "gpuvm/discover.h"
 #include "gpuvm/place.h"
 #include "util/file.h"
@@ -40,7 +41,8 @@ usage(FILE *f)
         "                     inference, notebook); the request's fields override it\n"
         "  --name NAME        the VM name (with --flavor, instead of a --request file)\n"
         "  --config FILE      scorer weights, expected workload mix (data/place.yaml)\n"
-        "  --explain          also show the runner-up host and its score\n"
+        "  --explain          also show the runner-up host and its score (with --format\n"
+        "                     json, an \"explain\" object beside \"placement\")\n"
         "  --reference        decide with the exhaustive reference instead of the indexes\n"
         "  --format F         text (default), json, or libvirt-xml (a placed VM's domain)\n"
         "  --catalog FILE     GPU catalog entries merged over the shipped catalog\n"
@@ -170,6 +172,16 @@ print_stream_error(FILE *out, size_t lineno, const gv_err *err)
     print_stream_line(out, lineno, "error", e);
 }
 
+/* Locate an error the engine found in a stream item "FILE:LINE", as parse errors are. */
+static void
+stream_err_locate(gv_err *err, const char *source, size_t lineno)
+{
+    char where[GV_ERR_WHERE_MAX];
+
+    snprintf(where, sizeof(where), "%s:%zu", source, lineno);
+    gv_err_prefix(err, where);
+}
+
 static int
 run_stream(gv_engine *e, const place_opts *o, const gv_request *base)
 {
@@ -207,7 +219,7 @@ run_stream(gv_engine *e, const place_opts *o, const gv_request *base)
         }
         if (item.is_release) {
             if (gv_engine_release(e, item.release, &err) < 0) {
-                gv_err_prefix(&err, o->requests);
+                stream_err_locate(&err, o->requests, lineno);
                 print_stream_error(out, lineno, &err);
                 status = GV_EXIT_INPUT;
             } else {
@@ -222,6 +234,7 @@ run_stream(gv_engine *e, const place_opts *o, const gv_request *base)
 
             r = gv_engine_place(e, &item.request, flags, &res, &err);
             if (r < 0) {
+                stream_err_locate(&err, o->requests, lineno);
                 print_stream_error(out, lineno, &err);
                 status = GV_EXIT_INPUT;
             } else if (r == 0) {
@@ -230,7 +243,8 @@ run_stream(gv_engine *e, const place_opts *o, const gv_request *base)
                 if (status == GV_EXIT_OK)
                     status = GV_EXIT_FAIL;
             } else {
-                GV_AUTOFREE char *s = gv_placement_to_json(&res.placement);
+                GV_AUTOFREE char *s =
+                    gv_placement_explain_to_json(&res.placement, o->explain ? &res.explain : NULL);
                 print_stream_json(out, lineno, s);
             }
             gv_place_result_clear(&res);
@@ -266,7 +280,8 @@ run_one(gv_engine *e, const gv_fleet *f, const place_opts *o, const gv_request *
         }
     } else if (o->co.format == GV_FORMAT_JSON) {
         GV_AUTOFREE char *s =
-            r == 1 ? gv_placement_to_json(&res.placement) : gv_explain_to_json(req, &res.explain);
+            r == 1 ? gv_placement_explain_to_json(&res.placement, o->explain ? &res.explain : NULL)
+                   : gv_explain_to_json(req, &res.explain);
         fputs(s, stdout);
     } else {
         gv_place_print_text(stdout, r == 1 ? f->hosts[res.placement.host_index] : NULL, &res, req);
@@ -332,10 +347,13 @@ gv_cmd_place(int argc, char **argv)
             o.reference = true;
             break;
         case GV_OPT_FORMAT:
-            if (!strcmp(optarg, "libvirt-xml")) {
-                o.xml = true;
+            /* the common parser knows text and json only; the last --format wins */
+            o.xml = !strcmp(optarg, "libvirt-xml");
+            if (o.xml)
                 break;
-            }
+            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+                return gv_cli_usage_error(
+                    "place", "--format: '%s' is not one of text, json, libvirt-xml", optarg);
             /* fall through */
         default:
             if ((r = gv_cli_common_opt(c, "place", argv, usage, &o.co)) >= 0)

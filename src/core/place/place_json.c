@@ -1,9 +1,9 @@
 /*
  * place_json.c - a placement, and the explanation of a request that did not fit, as canonical
- * JSON: what `gpuvm place --format json` prints and what the daemon will answer. Keys are sorted
- * and the layout is fixed (gv_json_dump), lists keep the placement's order (vCPUs, cells, devices
- * as the engine chose them), CPU sets are cpulist strings ("4-11,60-67") and an unknown NUMA node
- * is null.
+ * JSON: what `gpuvm place --format json` prints and what the daemon will answer; a placement
+ * that was explained carries the explanation beside it. Keys are sorted and the layout is fixed
+ * (gv_json_dump), lists keep the placement's order (vCPUs, cells, devices as the engine chose
+ * them), CPU sets are cpulist strings ("4-11,60-67") and an unknown NUMA node is null.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,9 +283,17 @@ gv_placement_json(const gv_placement *p)
 char *
 gv_placement_to_json(const gv_placement *p)
 {
+    return gv_placement_explain_to_json(p, NULL);
+}
+
+char *
+gv_placement_explain_to_json(const gv_placement *p, const gv_explain *x)
+{
     GV_AUTOPTR(json_t) root = json_object();
 
     json_object_set_new(root, "placement", gv_placement_json(p));
+    if (x)
+        json_object_set_new(root, "explain", gv_explain_json(x));
     return gv_json_dump(root);
 }
 

@@ -19,4 +19,11 @@ json_t *gv_placement_json(const gv_placement *p);
  */
 json_t *gv_explain_json(const gv_explain *x);
 
+/*
+ * {"placement": {...}, "explain": {...}} as canonical JSON text: a placed request explained
+ * (GV_PLACE_EXPLAIN), its score in "placement" beside the runner-up's in "explain". With @x
+ * NULL, exactly gv_placement_to_json. Caller frees.
+ */
+char *gv_placement_explain_to_json(const gv_placement *p, const gv_explain *x);
+
 #endif

@@ -29,7 +29,10 @@
  *
  * CPU topology: threads='2' when every vCPU pair (2k, 2k+1) is pinned to two sibling threads of
  * one host core, else 1; sockets = the number of cells when every cell has the same number of
- * vCPUs (a multiple of threads), else 1; cores = vCPUs / (sockets x threads).
+ * vCPUs (a multiple of threads), else 1; cores = vCPUs / (sockets x threads). A cell without
+ * vCPUs (memory that spilled to a node the vCPUs are not on, under the preferred policy) is
+ * written without a cpus attribute: libvirt makes it a memory-only guest node, while any cpus
+ * value would name vCPUs beyond <vcpu> or twice, which libvirt refuses.
  *
  * Memory backing: hugepages of the request's size; each cell then gets memAccess='shared', which
  * is valid only with hugepages and lets vhost-user or virtiofs devices be added later. The
@@ -42,8 +45,11 @@
  * (the second after folding in the first).
  * It is not SHA-1, hence version 8 and not 5. The same VM and device always give the same UUID,
  * so a re-rendered domain names the same mdev. The <metadata> block (namespace
- * urn:gpuvm:placement:1) records the host, the scratch size and, per mdev, its parent GPU, mode,
- * profile or type and slot, which the host agent needs to create it.
+ * urn:gpuvm:placement:1) records the host, the scratch size and, per mdev, its parent device,
+ * mode, profile or type and slot, which the host agent needs to create it. The parent is the
+ * GPU, except for a vGPU on an SR-IOV GPU (the placement names the VF that carries it): there
+ * the mdev types live under the VF, so the VF is the parent. The UUID still hashes the GPU's
+ * address, so it does not change with the parent.
  *
  * Devices: a VM without NIC VFs gets one virtio NIC on libvirt's "default" network with
  * min(vCPUs, 16) queues; the scratch namespace is a raw virtio block disk (vdb; vda is left to
@@ -246,7 +252,7 @@ typedef struct dev {
     int function;
     bool multifunction;
     gpu_form form;
-    char pci[GV_PCI_ADDR_LEN]; /* host address of a PCI hostdev or interface */
+    char pci[GV_PCI_ADDR_LEN]; /* host address of a PCI hostdev or interface; mdev parent */
 } dev;
 
 typedef struct layout {
@@ -302,10 +308,14 @@ gpu_dev(const gv_placed_gpu *g, unsigned flags, dev *d)
             return vf_address(g->vf_pci, g->pci, g->slot, d->pci);
         }
         d->form = FORM_MDEV;
-        return pci_valid(g->pci);
+        if (g->vf_pci[0] || g->vf >= 0) /* SR-IOV GPU: the mdev types live under the VF */
+            return pci_valid(g->pci) && vf_address(g->vf_pci, g->pci, g->vf, d->pci);
+        snprintf(d->pci, sizeof(d->pci), "%s", g->pci);
+        return pci_valid(d->pci);
     case GV_GPU_MODE_MIG:
         d->form = FORM_MDEV;
-        return pci_valid(g->pci);
+        snprintf(d->pci, sizeof(d->pci), "%s", g->pci);
+        return pci_valid(d->pci);
     default:
         return false;
     }
@@ -470,7 +480,7 @@ write_metadata(gv_strbuf *sb, const gv_placement *p, const layout *l)
         g = &p->gpus[d->index];
         mdev_uuid(uuid, p, g);
         GV_AUTOFREE char *what = esc(g->mode == GV_GPU_MODE_MIG ? g->profile : g->vgpu_type);
-        line(sb, 3, "<gpuvm:mdev uuid='%s' parent='%s' mode='%s' %s='%s' %s='%d'/>", uuid, g->pci,
+        line(sb, 3, "<gpuvm:mdev uuid='%s' parent='%s' mode='%s' %s='%s' %s='%d'/>", uuid, d->pci,
              gv_gpu_mode_to_string(g->mode), g->mode == GV_GPU_MODE_MIG ? "profile" : "type", what,
              g->mode == GV_GPU_MODE_MIG ? "start" : "slot",
              g->mode == GV_GPU_MODE_MIG ? g->start : g->slot);
@@ -574,14 +584,15 @@ write_cpu(gv_strbuf *sb, const gv_placement *p, const gv_host *h)
         line(sb, 2, "<numa>");
         for (size_t i = 0; i < p->n_cells; i++) {
             const gv_guest_cell *c = &p->cells[i];
-            char cpus[32];
+            char cpus[48] = "";
 
+            /* a memory-only cell has no cpus attribute (see the design notes) */
             if (c->n_vcpus > 1)
-                snprintf(cpus, sizeof(cpus), "%d-%d", c->first_vcpu,
+                snprintf(cpus, sizeof(cpus), " cpus='%d-%d'", c->first_vcpu,
                          c->first_vcpu + c->n_vcpus - 1);
-            else
-                snprintf(cpus, sizeof(cpus), "%d", c->first_vcpu);
-            line(sb, 3, "<cell id='%d' cpus='%s' memory='%lld' unit='MiB'%s/>", c->id, cpus,
+            else if (c->n_vcpus == 1)
+                snprintf(cpus, sizeof(cpus), " cpus='%d'", c->first_vcpu);
+            line(sb, 3, "<cell id='%d'%s memory='%lld' unit='MiB'%s/>", c->id, cpus,
                  (long long)c->memory_mib,
                  p->request.hugepages != GV_HUGEPAGES_NONE ? " memAccess='shared'" : "");
         }

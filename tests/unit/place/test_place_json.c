@@ -378,14 +378,19 @@ test_explain_nothing_fits(void **state)
     arr_at(json_object_get(eroot, "explain"), "reasons", 0);
 }
 
-/* A placed result carries {"placement": ..., "explain": {..., "runner_up": ...}}. */
+/*
+ * A placed result explained carries {"placement": ..., "explain": {..., "runner_up": ...}}: the
+ * chosen host's score beside the runner-up's; unexplained, the placement alone.
+ */
 static void
 test_explain_runner_up(void **state)
 {
     gv_placement p;
     gv_explain x;
-    GV_AUTOPTR(json_t) root = json_object();
+    GV_AUTOPTR(json_t) root = NULL;
     GV_AUTOFREE char *text = NULL;
+    GV_AUTOFREE char *plain = NULL;
+    GV_AUTOFREE char *unexplained = NULL;
     json_t *e, *ru;
 
     (void)state;
@@ -400,20 +405,30 @@ test_explain_runner_up(void **state)
                                    .strategy = 18,
                                    .reconfigured = 1,
                                    .frag_delta_milli = 0};
-    json_object_set_new(root, "placement", gv_placement_json(&p));
-    json_object_set_new(root, "explain", gv_explain_json(&x));
-    text = gv_json_dump(root);
-    json_decref(root);
+    text = gv_placement_explain_to_json(&p, &x);
     root = parse_canonical(text);
+    assert_int_equal(json_object_size(root), 2);
     assert_string_equal(str_at(json_object_get(root, "placement"), "vm"), "train-2");
+    assert_int_equal(int_at(json_object_get(json_object_get(root, "placement"), "score"), "total"),
+                     612);
     e = json_object_get(root, "explain");
+    assert_int_equal(json_object_size(e), 5);
+    assert_int_equal(int_at(e, "hosts"), 400);
     assert_int_equal(int_at(e, "feasible"), 12);
+    arr_at(e, "reasons", 2);
+    arr_at(e, "closest", 2);
     ru = json_object_get(e, "runner_up");
     assert_string_equal(str_at(ru, "host"), "hv-02");
     assert_int_equal(int_at(json_object_get(ru, "score"), "total"), 598);
     assert_int_equal(int_at(json_object_get(ru, "score"), "strategy"), 18);
     assert_int_equal(int_at(json_object_get(ru, "score"), "reconfigured"), 1);
     assert_int_equal(int_at(json_object_get(ru, "score"), "frag_delta_milli"), 0);
+
+    /* without an explanation: byte for byte the placement alone */
+    plain = gv_placement_to_json(&p);
+    unexplained = gv_placement_explain_to_json(&p, NULL);
+    assert_string_equal(plain, unexplained);
+    assert_null(strstr(plain, "\"explain\""));
     gv_placement_clear(&p);
 }
 

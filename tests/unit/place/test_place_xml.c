@@ -2,10 +2,11 @@
  * test_place_xml.c - the libvirt domain renderer (place_xml.c). Every rendered domain is parsed
  * with libxml2 and checked with XPath (pins, numatune, cells and topology, hugepages, expander
  * buses and root ports, hostdevs of every GPU mode, VF interfaces or the virtio fallback, the
- * scratch disk, metadata), and must pass `virt-xml-validate` and be defined and started by
- * `virsh -c test:///default` in one invocation (the test driver keeps no state between
- * processes). Without those tools the structural checks still run and the test ends SKIP (77)
- * with a notice. One small domain is pinned byte for byte.
+ * scratch disk, metadata and mdev parents, memory-only guest cells), and must pass
+ * `virt-xml-validate` and be defined and started by `virsh -c test:///default` in one
+ * invocation (the test driver keeps no state between processes). Without those tools the
+ * structural checks still run and the test ends SKIP (77) with a notice. One small domain is
+ * pinned byte for byte.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -307,6 +308,8 @@ test_full_two_cells(void **state)
     assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='mig']/@start", "4");
     assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='vgpu']/@type", "A100-4C");
     assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='vgpu']/@slot", "2");
+    /* the vGPU names no VF: its mdev parent is the GPU itself */
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='vgpu']/@parent", "0000:86:00.0");
     {
         GV_AUTOFREE char *e = gv_asprintf(
             "/domain/devices/hostdev[@type='mdev'][source/address/@uuid='%s']", mig_uuid);
@@ -461,6 +464,102 @@ test_vgpu_vfio_vf(void **state)
     /* the same placement in mdev form: UUIDs name the VM, GPU and slot */
     doc = render(&p, h, 0, NULL);
     assert_xp_count(doc, "/domain/devices/hostdev[@type='mdev']", 2);
+    xmlFreeDoc(doc);
+    gv_placement_clear(&p);
+}
+
+/*
+ * A vGPU on an SR-IOV GPU lives on a VF: in mdev form the VF (given, or VF @vf of the GPU) is the
+ * mdev parent the agent creates it under, while the UUID stays the one of the GPU and slot. A
+ * vGPU that names no VF, and a MIG instance, keep the GPU as the parent.
+ */
+static void
+test_vgpu_mdev_parent(void **state)
+{
+    const gv_host *h = *state;
+    gv_placement p;
+    gv_placed_gpu *g;
+    GV_AUTOFREE char *uuid_vf = NULL;
+    GV_AUTOFREE char *uuid_pf = NULL;
+    xmlDocPtr doc;
+
+    fx_placement(&p, "vf-parent", 4, 4096, GV_CPU_DEDICATED, 2);
+    g = fx_add_gpu(&p, 0, "0000:18:00.0", 0, GV_GPU_MODE_VGPU);
+    snprintf(g->vgpu_type, sizeof(g->vgpu_type), "A100-10C");
+    g->slot = 1;
+    g->vf = 1;
+    snprintf(g->vf_pci, sizeof(g->vf_pci), "0000:18:00.2");
+    g = fx_add_gpu(&p, 1, "0000:3b:00.0", 0, GV_GPU_MODE_VGPU);
+    snprintf(g->vgpu_type, sizeof(g->vgpu_type), "A100-10C");
+    g->slot = 2;
+    g->vf = 2; /* no vf_pci: VF 2 of the PF, offset 1 stride 1 */
+    g = fx_add_gpu(&p, 2, "0000:86:00.0", 1, GV_GPU_MODE_VGPU);
+    snprintf(g->vgpu_type, sizeof(g->vgpu_type), "A100-10C");
+    g->slot = 0; /* vf -1, no vf_pci: a vGPU on the GPU itself */
+    g = fx_add_gpu(&p, 3, "0000:af:00.0", 1, GV_GPU_MODE_MIG);
+    snprintf(g->profile, sizeof(g->profile), "1g.5gb");
+    g->size = 1;
+    doc = render(&p, h, 0, NULL);
+    assert_xp_count(doc, "/domain/devices/hostdev[@type='mdev']", 4);
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='1']/@parent", "0000:18:00.2");
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='2']/@parent", "0000:3b:00.3");
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='0']/@parent", "0000:86:00.0");
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='mig']/@parent", "0000:af:00.0");
+    uuid_vf = xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='1']/@uuid");
+    xmlFreeDoc(doc);
+
+    /* the parent changes, the name-based UUID does not */
+    p.gpus[0].vf = -1;
+    p.gpus[0].vf_pci[0] = '\0';
+    doc = render(&p, h, 0, NULL);
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='1']/@parent", "0000:18:00.0");
+    uuid_pf = xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='1']/@uuid");
+    assert_string_equal(uuid_vf, uuid_pf);
+    xmlFreeDoc(doc);
+    gv_placement_clear(&p);
+}
+
+/*
+ * Preferred NUMA with memory spilled to a node without the VM's vCPUs: the guest gets a
+ * memory-only cell, written without a cpus attribute (any value there would count vCPUs
+ * beyond <vcpu>, which libvirt refuses), and libvirt defines and starts the domain.
+ */
+static void
+test_memory_only_cell(void **state)
+{
+    const gv_host *h = *state;
+    gv_placement p;
+    xmlDocPtr doc;
+
+    fx_placement(&p, "spill", 4, 8192, GV_CPU_DEDICATED, 2);
+    p.request.numa_policy = GV_NUMA_POLICY_PREFERRED;
+    p.cells[0].n_vcpus = 4;
+    p.cells[0].memory_mib = 6144;
+    p.cells[1].first_vcpu = 4;
+    p.cells[1].n_vcpus = 0;
+    p.cells[1].memory_mib = 2048;
+    for (int v = 0; v < 4; v++) {
+        p.pins[v].cell = 0;
+        p.pins[v].pcpu = v % 2 ? 2 + v / 2 + 16 : 2 + v / 2;
+    }
+    doc = render(&p, h, 0, NULL);
+    assert_xp_str(doc, "/domain/cpu/numa/cell[@id='0']/@cpus", "0-3");
+    assert_xp_count(doc, "/domain/cpu/numa/cell[@id='1']", 1);
+    assert_xp_count(doc, "/domain/cpu/numa/cell[@id='1']/@cpus", 0);
+    assert_xp_str(doc, "/domain/cpu/numa/cell[@id='1']/@memory", "2048");
+    assert_xp_count(doc, "/domain/numatune/memory", 0);
+    assert_xp_str(doc, "/domain/numatune/memnode[@cellid='1']/@mode", "preferred");
+    assert_xp_str(doc, "/domain/numatune/memnode[@cellid='1']/@nodeset", "1");
+    assert_xp_str(doc, "/domain/cpu/topology/@sockets", "1");
+    assert_xp_str(doc, "/domain/cpu/topology/@cores", "2");
+    assert_xp_str(doc, "/domain/cpu/topology/@threads", "2");
+    xmlFreeDoc(doc);
+
+    /* with hugepages the memory-only cell is shared like the others */
+    p.request.hugepages = GV_HUGEPAGES_2M;
+    doc = render(&p, h, 0, NULL);
+    assert_xp_str(doc, "/domain/cpu/numa/cell[@id='1']/@memAccess", "shared");
+    assert_xp_count(doc, "/domain/cpu/numa/cell[@id='1']/@cpus", 0);
     xmlFreeDoc(doc);
     gv_placement_clear(&p);
 }
@@ -633,6 +732,8 @@ test_bad_address(void **state)
     p.gpus[0].mode = GV_GPU_MODE_SRIOV;
     snprintf(p.gpus[0].vf_pci, sizeof(p.gpus[0].vf_pci), "0000:18:00.1'");
     assert_null(gv_placement_to_libvirt_xml(&p, h, 0));
+    p.gpus[0].mode = GV_GPU_MODE_VGPU; /* the same VF as an mdev parent */
+    assert_null(gv_placement_to_libvirt_xml(&p, h, 0));
     gv_placement_clear(&p);
 }
 
@@ -735,6 +836,8 @@ main(void)
         cmocka_unit_test(test_numa_none_no_hugepages),
         cmocka_unit_test(test_topology_fallbacks),
         cmocka_unit_test(test_vgpu_vfio_vf),
+        cmocka_unit_test(test_vgpu_mdev_parent),
+        cmocka_unit_test(test_memory_only_cell),
         cmocka_unit_test(test_uuids),
         cmocka_unit_test(test_hostile_names),
         cmocka_unit_test(test_many_devices_one_cell),
