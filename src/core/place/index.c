@@ -14,6 +14,13 @@
  *   - a new mix drops every shape (gv_index_flush); shapes are rebuilt when next asked for.
  * With these rules a cached verdict always equals a fresh evaluation, which is what makes the
  * fast path decide exactly as the reference; tests check it on random workloads.
+ *
+ * Below the feasible hosts the tree orders the failed ones by how close they came (a later
+ * reason, then a smaller shortfall, then the name: explain.c's order), so when nothing fits its
+ * root and the next two are the closest hosts. Per reason the closest host is kept as hosts
+ * change, and looked for again only when the kept one itself changed; the one-line details of
+ * the hosts an explanation shows are kept until those hosts change. A failed decision thus
+ * costs a few tree steps, not a scan of the fleet.
  * At most GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
  */
 #include <stdio.h>
@@ -23,6 +30,15 @@
 #include "engine.h"
 
 #define GV_SHAPES_MAX 64
+#define GV_SHAPE_DETAILS (GV_REASON_LAST + GV_EXPLAIN_MAX_CLOSEST)
+
+/* What an explanation shows of a failed host: its reason, shortfall and one-line detail. */
+typedef struct gv_explain_detail {
+    int32_t host;
+    gv_reason reason;
+    int64_t shortfall;
+    char detail[GV_EXPLAIN_DETAIL_LEN];
+} gv_explain_detail;
 
 struct gv_shape_index {
     gv_request shape;
@@ -38,6 +54,10 @@ struct gv_shape_index {
     int32_t *tree; /* 2 * size: node -> best host below it, -1 none */
     size_t n_feasible;
     size_t reason_count[GV_REASON_LAST];
+    int32_t closest[GV_REASON_LAST]; /* per reason: the host closest to fitting, -1 none */
+    bool closest_ok[GV_REASON_LAST]; /* false: look for it again */
+    size_t n_details;                /* the details of explained hosts, until they change */
+    gv_explain_detail details[GV_SHAPE_DETAILS];
 };
 
 static void
@@ -115,7 +135,49 @@ leaf_better(const gv_engine *e, const gv_shape_index *s, int a, int b)
         return fa;
     if (fa && s->score[a] != s->score[b])
         return s->score[a] > s->score[b];
+    if (!fa && s->reason[a] != s->reason[b])
+        return s->reason[a] > s->reason[b];
+    if (!fa && s->shortfall[a] != s->shortfall[b])
+        return s->shortfall[a] < s->shortfall[b];
     return e->info[a].rank < e->info[b].rank;
+}
+
+/* Is failed host @a closer to fitting than failed host @b (of the same reason)? */
+static bool
+closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
+{
+    if (s->shortfall[a] != s->shortfall[b])
+        return s->shortfall[a] < s->shortfall[b];
+    return e->info[a].rank < e->info[b].rank;
+}
+
+/* Host @h has just got its verdict: keep the closest host of its reason. */
+static void
+closest_note(const gv_engine *e, gv_shape_index *s, size_t h)
+{
+    int k = s->reason[h];
+
+    if (k == GV_REASON_LAST || !s->closest_ok[k])
+        return;
+    if (s->closest[k] < 0 || closer(e, s, h, (size_t)s->closest[k]))
+        s->closest[k] = (int32_t)h;
+}
+
+/* Host @h is about to lose its verdict (of reason @k). */
+static void
+closest_forget(gv_shape_index *s, size_t h, int k)
+{
+    if (k == GV_REASON_LAST)
+        return;
+    if (s->reason_count[k] == 0) {
+        s->closest[k] = -1;
+        s->closest_ok[k] = true;
+    } else if (s->closest[k] == (int32_t)h) {
+        s->closest_ok[k] = false;
+    }
+    for (size_t i = 0; i < s->n_details; i++)
+        if (s->details[i].host == (int32_t)h)
+            s->details[i] = s->details[--s->n_details];
 }
 
 static void
@@ -190,8 +252,13 @@ shape_build(gv_engine *e, const gv_request *shape, uint64_t hash)
     s->tree = gv_calloc(2 * s->size, sizeof(int32_t));
     for (size_t i = 0; i < 2 * s->size; i++)
         s->tree[i] = -1;
+    for (int k = 0; k < GV_REASON_LAST; k++) {
+        s->closest[k] = -1;
+        s->closest_ok[k] = true;
+    }
     for (size_t h = 0; h < n; h++) {
         verdict(e, s, h, c);
+        closest_note(e, s, h);
         s->tree[s->size + h] = (int32_t)h;
     }
     for (size_t i = s->size - 1; i >= 1; i--) {
@@ -241,10 +308,15 @@ gv_index_host_changed(gv_engine *e, size_t h)
     for (size_t i = 0; i < e->n_shapes; i++) {
         gv_shape_index *s = e->shapes[i];
 
+        int was;
+
         if (s->fixed[h])
             continue;
+        was = s->reason[h];
         unverdict(s, h);
+        closest_forget(s, h, was);
         verdict(e, s, h, c);
+        closest_note(e, s, h);
         tree_update(e, s, h, true);
     }
 }
@@ -276,55 +348,83 @@ gv_index_memory_bytes(const gv_engine *e)
     return n;
 }
 
-/* Is failed host @a closer to fitting than failed host @b? */
-static bool
-closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
-{
-    if (s->reason[a] != s->reason[b])
-        return s->reason[a] > s->reason[b];
-    if (s->shortfall[a] != s->shortfall[b])
-        return s->shortfall[a] < s->shortfall[b];
-    return e->info[a].rank < e->info[b].rank;
-}
-
+/* Find the closest host of every reason whose kept one changed: one pass over the fleet. */
 static void
-explain_failures(gv_engine *e, const gv_shape_index *s, gv_explain *x)
+closest_refresh(const gv_engine *e, gv_shape_index *s)
 {
-    long per_reason[GV_REASON_LAST];
-    long top[GV_EXPLAIN_MAX_CLOSEST];
-    int n_top = 0;
-    gv_candidate *c = e->index_cand;
+    bool stale = false;
 
-    for (int k = 0; k < GV_REASON_LAST; k++)
-        per_reason[k] = -1;
+    for (int k = 0; k < GV_REASON_LAST; k++) {
+        if (!s->closest_ok[k]) {
+            s->closest[k] = -1;
+            stale = true;
+        }
+    }
+    if (!stale)
+        return;
     for (size_t h = 0; h < s->n; h++) {
         int k = s->reason[h];
 
-        if (k == GV_REASON_LAST)
-            continue;
-        if (per_reason[k] < 0 || closer(e, s, h, (size_t)per_reason[k]))
-            per_reason[k] = (long)h;
-        /* insertion into the few closest */
-        if (n_top < GV_EXPLAIN_MAX_CLOSEST || closer(e, s, h, (size_t)top[n_top - 1])) {
-            int j = n_top < GV_EXPLAIN_MAX_CLOSEST ? n_top++ : n_top - 1;
-            while (j > 0 && closer(e, s, h, (size_t)top[j - 1])) {
-                top[j] = top[j - 1];
-                j--;
-            }
-            top[j] = (long)h;
-        }
+        if (k != GV_REASON_LAST && !s->closest_ok[k] &&
+            (s->closest[k] < 0 || closer(e, s, h, (size_t)s->closest[k])))
+            s->closest[k] = (int32_t)h;
     }
-    /* feed exactly the hosts the reference would keep, then the counts */
-    for (int k = 0; k < GV_REASON_LAST; k++) {
-        if (per_reason[k] < 0)
-            continue;
-        gv_eval_host(e, (size_t)per_reason[k], &s->ask, GV_EVAL_DETAIL, c);
-        gv_explain_add(x, e, c);
+    for (int k = 0; k < GV_REASON_LAST; k++)
+        s->closest_ok[k] = true;
+}
+
+/* Add failed host @h to the explanation, with its detail (evaluated once until @h changes). */
+static void
+explain_host(gv_engine *e, gv_shape_index *s, size_t h, gv_explain *x)
+{
+    gv_candidate *c = e->index_cand;
+    const gv_explain_detail *d = NULL;
+
+    for (size_t i = 0; i < s->n_details && !d; i++)
+        if (s->details[i].host == (int32_t)h)
+            d = &s->details[i];
+    if (!d) {
+        gv_explain_detail *nd;
+
+        gv_eval_host(e, h, &s->ask, GV_EVAL_DETAIL, c);
+        if (s->n_details == GV_SHAPE_DETAILS)
+            s->n_details--; /* full: the last one goes (a host shown before, now not) */
+        nd = &s->details[s->n_details++];
+        nd->host = (int32_t)h;
+        nd->reason = c->fail;
+        nd->shortfall = c->shortfall;
+        memcpy(nd->detail, c->detail, sizeof(nd->detail));
+        d = nd;
     }
-    for (int t = 0; t < n_top; t++) {
-        gv_eval_host(e, (size_t)top[t], &s->ask, GV_EVAL_DETAIL, c);
-        gv_explain_add(x, e, c);
+    c->host = (int)h;
+    c->feasible = false;
+    c->fail = d->reason;
+    c->shortfall = d->shortfall;
+    memcpy(c->detail, d->detail, sizeof(c->detail));
+    gv_explain_add(x, e, c);
+}
+
+/* Nothing fits: the closest host of every reason and the few closest of all, as the reference
+ * would keep them from adding every host, then the counts. */
+static void
+explain_failures(gv_engine *e, gv_shape_index *s, gv_explain *x)
+{
+    int32_t top[GV_EXPLAIN_MAX_CLOSEST];
+    int n_top = 0;
+
+    closest_refresh(e, s);
+    for (int k = 0; k < GV_REASON_LAST; k++)
+        if (s->reason_count[k])
+            explain_host(e, s, (size_t)s->closest[k], x);
+    /* the tree orders failed hosts by closeness: take its root a few times */
+    while (n_top < GV_EXPLAIN_MAX_CLOSEST && s->tree[1] >= 0) {
+        top[n_top] = s->tree[1];
+        tree_update(e, s, (size_t)top[n_top++], false);
     }
+    for (int t = 0; t < n_top; t++)
+        tree_update(e, s, (size_t)top[t], true);
+    for (int t = 0; t < n_top; t++)
+        explain_host(e, s, (size_t)top[t], x);
     for (int k = 0; k < GV_REASON_LAST; k++)
         x->reasons[k].n_hosts = s->reason_count[k];
 }
