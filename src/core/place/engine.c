@@ -232,6 +232,8 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
     scratch_init(e);
     e->frag_memo = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(*e->frag_memo));
     e->index_cand = GV_NEW0(gv_candidate);
+    e->place_best = GV_NEW0(gv_candidate);
+    e->place_second = GV_NEW0(gv_candidate);
     for (size_t h = 0; h < f->n_hosts; h++) {
         e->gpu_milli_total += e->info[h].gpu_milli;
         for (size_t g = 0; g < f->hosts[h]->n_gpus; g++)
@@ -260,6 +262,8 @@ gv_engine_free(gv_engine *e)
     free(e->fleet_models);
     free(e->frag_memo);
     free(e->index_cand);
+    free(e->place_best);
+    free(e->place_second);
     for (size_t h = 0; h < e->n_hosts_ready; h++) {
         gv_host_use_fini(&e->use[h]);
         info_fini(&e->info[h]);
@@ -522,8 +526,7 @@ int
 gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_result *ret,
                 gv_err *err)
 {
-    GV_AUTOFREE gv_candidate *best = GV_NEW0(gv_candidate);
-    GV_AUTOFREE gv_candidate *second = GV_NEW0(gv_candidate);
+    gv_candidate *best = e->place_best, *second = e->place_second;
     bool found;
     int r_check;
 
@@ -561,8 +564,10 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
         int ds = e->info[h].datastore;
         int before = ds >= 0 ? e->heavy_per_datastore[ds] : 0;
 
-        memset(vm, 0, sizeof(*vm));
+        /* gv_commit writes the placement and candidate whole; the rest is set here */
         vm->used = true;
+        vm->n_owned_cpus = 0;
+        vm->owned_cpus = NULL;
         gv_commit(e, vm, r, best);
         vm_index_add(e, vm);
         e->n_live++;
@@ -591,7 +596,7 @@ gv_engine_release(gv_engine *e, const char *name, gv_err *err)
     vm_index_remove(e, name);
     gv_uncommit(e, vm);
     gv_placement_clear(&vm->placement);
-    memset(vm, 0, sizeof(*vm));
+    vm->used = false; /* uncommit freed what else it owned */
     *GV_ARRAY_APPEND(e->free_vms, e->n_free_vms) = (size_t)(vm - e->vms);
     e->n_live--;
     gv_index_host_changed(e, h);

@@ -246,6 +246,8 @@ struct gv_engine {
     gv_host_use scratch;      /* sized for the largest host: candidates are tried on it */
     gv_frag_memo *frag_memo;  /* per host: the fast path's F(M) before placing */
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
+    gv_candidate *place_best; /* gv_engine_place's winner and runner-up */
+    gv_candidate *place_second;
     /* fast path */
     gv_shape_index **shapes;
     size_t n_shapes;
