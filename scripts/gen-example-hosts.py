@@ -9,8 +9,9 @@ import json
 import sys
 
 
-def numa_nodes(sockets, cores, threads, mem_gib):
-    """Linux numbering: first threads 0..N-1 across sockets, siblings at +N."""
+def numa_nodes(sockets, cores, threads, mem_gib, hugepages_1g=0):
+    """Linux numbering: first threads 0..N-1 across sockets, siblings at +N. @hugepages_1g:
+    1 GiB pages reserved on each node (part of its memory)."""
     total = sockets * cores
     nodes = []
     for s in range(sockets):
@@ -20,7 +21,8 @@ def numa_nodes(sockets, cores, threads, mem_gib):
             core_list.append([first + k * total for k in range(threads)])
         cpus = sorted(t for core in core_list for t in core)
         nodes.append({"id": s, "cpus": cpus, "cores": core_list,
-                      "memory_mib": mem_gib * 1024, "hugepages_2m": 0, "hugepages_1g": 0})
+                      "memory_mib": mem_gib * 1024, "hugepages_2m": 0,
+                      "hugepages_1g": hugepages_1g})
     return nodes
 
 
@@ -38,10 +40,13 @@ def dev(pci, vendor, device, numa, parent, **extra):
     return d
 
 
-def dgx_h100():
+def dgx_h100(training=True):
     """2x 56-core Xeon 8480C, 2 TiB, 8x H100 SXM5 on NVSwitch (NV18), 8 compute CX-7 NICs.
     Each GPU pair shares a PCIe switch tree with two NICs: GPUn and NICn under one leaf switch
-    (PIX), the pair partner one switch up (PXB); two dual-port NICs on the root complex."""
+    (PIX), the pair partner one switch up (PXB); two dual-port NICs on the root complex.
+    @training: configured as a training host, 3/4 of each node's memory (768 GiB) in 1 GiB huge
+    pages, the rest left to the host and to VMs without huge pages; else (an inference host)
+    no huge pages."""
     pcie, gpus, nics, links = [], [], [], []
     gpu_bus = [0x18, 0x2a, 0x3a, 0x5d, 0x9a, 0xab, 0xba, 0xdb]
     nic_bus = [0x19, 0x2b, 0x3b, 0x5e, 0x9b, 0xac, 0xbb, 0xdc]
@@ -72,7 +77,8 @@ def dgx_h100():
         for k in (0, 1):
             nvme.append(dev("0000:%02x:00.0" % (bus + 2 + k), 0x144d, 0xa824, numa, rp,
                             name="nvme%dn1" % (numa * 2 + k), capacity_gib=3576))
-    return host("dgx-h100", numa_nodes(2, 56, 2, 1024), pcie, gpus, nics, nvme, links)
+    return host("dgx-h100", numa_nodes(2, 56, 2, 1024, hugepages_1g=1024 * 3 // 4 if training else 0),
+                pcie, gpus, nics, nvme, links)
 
 
 def l40s_vgpu():
@@ -117,8 +123,8 @@ def mi300x_sriov():
 
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "data/hosts"
-    for fn, name in ((dgx_h100, "dgx-h100"), (l40s_vgpu, "l40s-vgpu"),
-                     (mi300x_sriov, "mi300x-sriov")):
+    for fn, name in ((dgx_h100, "dgx-h100"), (lambda: dgx_h100(False), "dgx-h100-inference"),
+                     (l40s_vgpu, "l40s-vgpu"), (mi300x_sriov, "mi300x-sriov")):
         with open("%s/%s.json" % (out, name), "w") as f:
             json.dump(fn(), f, indent=2, sort_keys=True)
             f.write("\n")

@@ -164,6 +164,8 @@ typedef struct gv_vgpu_type {
 
 typedef struct gv_vgpu_info {
     bool mixed_size; /* the GPU supports mixed-size (heterogeneous) mode */
+    bool on_vfs;     /* each vGPU rides on an SR-IOV VF of the GPU (NVIDIA Ampere and later,
+                        facts 2.4); false: the GPU itself is the mdev parent (Turing, Volta) */
     size_t n_types;
     gv_vgpu_type *types;
     gv_fact fact;

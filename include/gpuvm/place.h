@@ -29,8 +29,9 @@
  *   2. Free memory and hugepages per NUMA node are the node's totals minus what the placed VMs
  *      hold there, and never negative.
  *   3. A GPU serves one attachment model; MIG instances lie at valid starts and do not overlap;
- *      vGPUs obey the model's equal/mixed-size rules; no MIG instance, vGPU slot, GPU VF or
- *      NIC VF has two owners; a passthrough GPU has at most one owner.
+ *      vGPUs obey the model's equal/mixed-size rules and ride on the VF of their slot exactly
+ *      when the model carries vGPUs on VFs (catalog on_vfs); no MIG instance, vGPU slot, GPU VF
+ *      or NIC VF has two owners; a passthrough GPU has at most one owner.
  *   4. Every VM's resources are exactly those its placement lists; releasing a VM restores the
  *      state byte for byte as it was before it was placed (gv_engine_state_dump).
  *
@@ -243,8 +244,10 @@ typedef struct gv_placed_gpu {
     /* vgpu */
     char vgpu_type[GV_VGPU_TYPE_LEN];
     int slot; /* 0.. within the GPU */
-    /* sriov: the GPU VF given to the VM; vgpu: the VF that carries the vGPU in the
-     * vendor-VFIO form (VF index = slot); -1 and "" otherwise */
+    /* sriov: the GPU VF given to the VM; vgpu on a model that carries vGPUs on VFs (catalog
+     * on_vfs, Ampere and later): the VF that carries it (VF index = slot), its mdev parent or,
+     * in the vendor-VFIO form, the device itself; -1 and "" otherwise (the GPU is the mdev
+     * parent) */
     int vf;
     char vf_pci[GV_PCI_ADDR_LEN];
 } gv_placed_gpu;
@@ -508,7 +511,9 @@ char *gv_explain_to_json(const gv_request *r, const gv_explain *x);
  */
 char *gv_placement_to_libvirt_xml(const gv_placement *p, const gv_host *h, unsigned flags);
 enum {
-    GV_XML_VGPU_VFIO_VF = 1 << 0, /* vGPU as the VF-based vendor VFIO form instead of mdev */
+    /* a vGPU on a VF as that VF in the vendor VFIO form instead of mdev (vGPUs without a VF
+     * stay mdev) */
+    GV_XML_VGPU_VFIO_VF = 1 << 0,
 };
 
 #endif

@@ -222,6 +222,8 @@ print_vgpu(const gv_gpu_model *m)
     printf("\nvGPU (time-sliced, C-series): %s [%s]%s\n",
            v->mixed_size ? "equal-size and mixed-size mode" : "equal-size mode only (no mixed)",
            v->fact.source, v->fact.verified ? "" : " (unverified)");
+    printf("  %s\n", v->on_vfs ? "each vGPU on an SR-IOV VF of the GPU (facts 2.4)"
+                               : "vGPUs on the GPU itself, no VFs (facts 2.4)");
     if (v->fact.note)
         printf("  %s\n", v->fact.note);
     printf("  %-14s %16s %6s %6s\n", "type", "framebuffer", "equal", "mixed");
@@ -386,6 +388,7 @@ vgpu_json(const gv_vgpu_info *v)
     json_t *o = json_object(), *types = json_array();
 
     json_object_set_new(o, "mixed_size", json_boolean(v->mixed_size));
+    json_object_set_new(o, "on_vfs", json_boolean(v->on_vfs));
     for (size_t i = 0; i < v->n_types; i++) {
         const gv_vgpu_type *t = &v->types[i];
         json_t *to = json_object();

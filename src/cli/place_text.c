@@ -129,6 +129,8 @@ static void
 print_pins(FILE *out, const gv_placement *p, const gv_host *h)
 {
     int n = p->request.vcpus;
+    int shown[64]; /* NUMA node ids of the emulator CPUs printed so far */
+    size_t n_shown = 0;
 
     fprintf(out, "\nCPUs: %d vCPUs, %s\n", n, gv_cpu_policy_to_string(p->request.cpu_policy));
     for (int i = 0; p->pins && i < n;) {
@@ -170,12 +172,21 @@ print_pins(FILE *out, const gv_placement *p, const gv_host *h)
     }
     fprintf(out, "  emulator -> host ");
     print_cpulist(out, p->emulator_cpus, p->n_emulator_cpus);
-    if (h && p->n_emulator_cpus) {
-        fprintf(out, " (");
-        print_numa(out, gv_host_cpu_numa(h, p->emulator_cpus[0]));
-        fprintf(out, ")");
+    /* every node, in order of first appearance: the emulator spans several when the VM's own
+     * nodes had no room for it */
+    for (size_t i = 0; h && i < p->n_emulator_cpus; i++) {
+        int numa = gv_host_cpu_numa(h, p->emulator_cpus[i]);
+        size_t j;
+
+        for (j = 0; j < n_shown && shown[j] != numa; j++)
+            ;
+        if (j < n_shown || n_shown == GV_N_ELEMENTS(shown))
+            continue;
+        fprintf(out, n_shown ? ", " : " (");
+        print_numa(out, numa);
+        shown[n_shown++] = numa;
     }
-    fprintf(out, "\n");
+    fprintf(out, p->n_emulator_cpus && h ? ")\n" : "\n");
 }
 
 /* ---- memory and cells ------------------------------------------------------------------------ */

@@ -8,12 +8,14 @@
  *
  *   properties  computed here from the gv_host fields alone (each device's NUMA node and PCIe
  *               parent, the NUMA nodes' CPU lists, the GPU links) and a ledger of what earlier
- *               placements took, never from the engine's internals: vCPUs, emulator threads
- *               and memory on the chosen GPUs' NUMA nodes; the GPU set on one NUMA node, under
- *               one PCIe switch and as close as any free set when such a set would have fitted
- *               (decided by brute force over the free GPUs); NIC VFs under a chosen GPU's switch
- *               when a NIC there had a free VF; "not placed" only when nothing would have fitted;
- *               the fast path and the exhaustive reference deciding alike.
+ *               placements took, never from the engine's internals: vCPUs and memory on the
+ *               chosen GPUs' NUMA nodes, emulator threads too while those nodes have room for
+ *               them (and on the VM's own vCPUs only when the host has no other room); the GPU
+ *               set on one NUMA node, under one PCIe switch and as close as any free set when
+ *               such a set would have fitted (decided by brute force over the free GPUs); NIC
+ *               VFs under a chosen GPU's switch when a NIC there had a free VF; "not placed"
+ *               only when nothing would have fitted; the fast path and the exhaustive
+ *               reference deciding alike.
  *   golden      one line per placement (file, request, host CPUs, memory, GPUs, NIC VFs),
  *               compared with tests/shared/placements.expect; GV_TEST_REGENERATE=1 rewrites it.
  *
@@ -89,7 +91,7 @@ typedef enum check {
     CK_SHAPE,      /* as many GPUs, VFs, pinned vCPUs and MiB as asked */
     CK_FREE,       /* every GPU, CPU and VF given was free (ledger), none given twice */
     CK_VCPU_NODE,  /* pinned vCPUs on the GPUs' NUMA nodes */
-    CK_EMU_NODE,   /* emulator CPUs on the GPUs' NUMA nodes */
+    CK_EMU_NODE,   /* emulator CPUs on the GPUs' NUMA nodes while they have room, off vCPUs */
     CK_MEM_NODE,   /* memory on the GPUs' NUMA nodes */
     CK_STRICT,     /* no NUMA violation under strict */
     CK_TOPOLOGY,   /* the GPU set meets the request's topology */
@@ -759,13 +761,55 @@ check_counts_and_ledger(const host_facts *f, const ledger *l, const gv_request *
     }
 }
 
+static bool
+is_reserved(const gv_host *h, int cpu)
+{
+    for (size_t i = 0; i < h->n_reserved_cpus; i++)
+        if (h->reserved_cpus[i] == cpu)
+            return true;
+    return false;
+}
+
+static bool
+is_vcpu_of(const gv_placement *p, int cpu)
+{
+    for (int v = 0; v < p->request.vcpus; v++)
+        if (p->pins[v].pcpu == cpu)
+            return true;
+    return false;
+}
+
+/*
+ * Room the host had for @p's emulator threads besides its vCPUs, counted from the ledger: a
+ * reserved CPU or a thread left free by @p's vCPUs, on the nodes @home (@on_home) or anywhere.
+ * The engine's order (commit.c) is: reserved CPUs of the VM's nodes, any reserved CPUs, free
+ * threads of its nodes, free threads of any node, and its own vCPUs only when none of these
+ * exists; so emulator threads leave the GPUs' nodes only for a reserved CPU when those nodes
+ * have none, or when those nodes have no room at all.
+ */
+static void
+emulator_room(const host_facts *f, const ledger *l, const gv_placement *p, uint64_t home,
+              bool *ret_home_reserved, bool *ret_home_room, bool *ret_any_room)
+{
+    *ret_home_reserved = *ret_home_room = *ret_any_room = false;
+    for (int c = 0; c < f->max_cpu; c++) {
+        bool at_home = f->cpu_node[c] >= 0 && (home >> f->cpu_node[c] & 1);
+        bool reserved = is_reserved(f->h, c);
+        bool room = reserved || (f->cpu_node[c] >= 0 && !l->pinned[c] && !is_vcpu_of(p, c));
+
+        *ret_home_reserved = *ret_home_reserved || (at_home && reserved);
+        *ret_home_room = *ret_home_room || (at_home && room);
+        *ret_any_room = *ret_any_room || room;
+    }
+}
+
 /* vCPUs, emulator CPUs, memory and NIC VFs on the GPUs' nodes @home (or on one node). */
 static void
 check_numa(const host_facts *f, const ledger *l, const gv_request *r, const gv_placement *p,
            uint64_t home, verdict *v)
 {
     uint64_t pin_nodes = 0;
-    bool one_fits = false;
+    bool one_fits = false, home_reserved, home_room, any_room;
 
     for (int i = 0; i < r->vcpus; i++) {
         int ni = cpu_node_of(f, p->pins[i].pcpu);
@@ -791,11 +835,14 @@ check_numa(const host_facts *f, const ledger *l, const gv_request *r, const gv_p
             flag(v, CK_VCPU_NODE, "vCPU %d on CPU %d of node %d, not a node of the GPUs", i,
                  p->pins[i].pcpu, node_id(f, ni));
     }
+    emulator_room(f, l, p, home, &home_reserved, &home_room, &any_room);
     for (size_t k = 0; k < p->n_emulator_cpus; k++) {
-        int ni = cpu_node_of(f, p->emulator_cpus[k]);
-        if (ni < 0 || !(home >> ni & 1))
-            flag(v, CK_EMU_NODE, "emulator CPU %d is on node %d, not a node of the GPUs",
-                 p->emulator_cpus[k], node_id(f, ni));
+        int c = p->emulator_cpus[k], ni = cpu_node_of(f, c);
+        if ((ni < 0 || !(home >> ni & 1)) && home_room && !(is_reserved(f->h, c) && !home_reserved))
+            flag(v, CK_EMU_NODE, "emulator CPU %d is on node %d, not a node of the GPUs", c,
+                 node_id(f, ni));
+        if (is_vcpu_of(p, c) && any_room)
+            flag(v, CK_EMU_NODE, "emulator CPU %d is a vCPU although the host had other room", c);
     }
     for (size_t c = 0; c < p->n_cells; c++) {
         int ni = node_index(f->h, p->cells[c].host_numa);
@@ -1015,11 +1062,21 @@ mutate(mutation m, const host_facts *f, const ledger *l, const gv_request *r, co
             return false;
         p->pins[0].pcpu = cpu;
         return true;
-    case MU_EMU_NODE:
-        if (!home || !p->n_emulator_cpus || (cpu = cpu_off(f, l, home, false)) < 0)
+    case MU_EMU_NODE: {
+        bool home_reserved, home_room, any_room;
+
+        /* off the GPUs' nodes is a fault only while those nodes had room (emulator_room) */
+        emulator_room(f, l, p, home, &home_reserved, &home_room, &any_room);
+        if (!home || !p->n_emulator_cpus || !home_room)
+            return false;
+        for (cpu = 0; cpu < f->max_cpu; cpu++)
+            if (f->cpu_node[cpu] >= 0 && !(home >> f->cpu_node[cpu] & 1) && !is_reserved(f->h, cpu))
+                break;
+        if (cpu == f->max_cpu)
             return false;
         p->emulator_cpus[0] = cpu;
         return true;
+    }
     case MU_MEM_NODE:
         for (size_t i = 0; home && p->n_cells && i < f->h->n_numa; i++)
             if (!(home >> i & 1)) {

@@ -11,7 +11,7 @@
  *       mig:   {memory_slices, compute_slices, source, verified, note,
  *               profiles: [{id, name, compute_slices, memory_slices, max_count, starts: [..],
  *                           media_ext, source, verified, note}, ...]}
- *       vgpu:  {mixed_size, source, verified, note,
+ *       vgpu:  {mixed_size, on_vfs, source, verified, note,
  *               types: [{name, framebuffer_mib, max_equal, max_mixed, source, verified,
  *                        note}, ...]}
  *       sriov: {vf_counts: [..], source, verified, note}
@@ -19,7 +19,9 @@
  * source is inherited from the enclosing block. verified (default true) covers a block's own
  * values; a MIG profile or vGPU type is verified only when its mig / vgpu block is, while the
  * model's flag covers the model's own fields (memory, description) and does not flow into its
- * blocks, so that an unverified memory size does not hide a verified MIG table.
+ * blocks, so that an unverified memory size does not hide a verified MIG table. on_vfs
+ * (default false) says each vGPU rides on an SR-IOV VF of the GPU (NVIDIA Ampere and later,
+ * facts 2.4) rather than on the GPU itself.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -412,7 +414,7 @@ read_vgpu_type(parse_ctx *p, gv_yaml_node *item, gv_gpu_model *m, size_t index)
 static int
 read_vgpu(parse_ctx *p, gv_yaml_node *node, gv_gpu_model *m)
 {
-    static const char *const keys[] = {"mixed_size", "types", NULL};
+    static const char *const keys[] = {"mixed_size", "on_vfs", "types", NULL};
     gv_yaml_node *types;
     int r;
 
@@ -420,6 +422,7 @@ read_vgpu(parse_ctx *p, gv_yaml_node *node, gv_gpu_model *m)
         return r;
     m->vgpu = GV_NEW0(gv_vgpu_info);
     if ((r = gv_yaml_get_bool(p->y, node, "mixed_size", true, &m->vgpu->mixed_size, p->err)) < 0 ||
+        (r = gv_yaml_get_bool(p->y, node, "on_vfs", false, &m->vgpu->on_vfs, p->err)) < 0 ||
         (r = read_fact(p, node, &m->fact, false, &m->vgpu->fact)) < 0)
         return r;
     types = gv_yaml_get(p->y, node, "types");

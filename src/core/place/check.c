@@ -103,6 +103,14 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
                     goto out;
                 }
                 vgpu[pg->gpu] |= UINT64_C(1) << pg->slot;
+                if (pg->vf != (hi->models[pg->gpu]->vgpu->on_vfs ? pg->slot : -1) ||
+                    (pg->vf < 0 && pg->vf_pci[0])) {
+                    rc = BAD("vGPU slot %d of GPU %s is on VF %d, but its model %s", pg->slot,
+                             pg->pci, pg->vf,
+                             hi->models[pg->gpu]->vgpu->on_vfs ? "carries vGPUs on VFs"
+                                                               : "has no vGPU VFs");
+                    goto out;
+                }
                 break;
             case GV_GPU_MODE_SRIOV:
                 if ((gvf[pg->gpu] & (UINT64_C(1) << pg->vf)) ||

@@ -6,8 +6,10 @@
  * cores in ascending order, vCPU pairs on sibling threads (so the guest can be told threads=2),
  * and keeps the spare sibling of an odd count; a smaller VM first fills a free thread of a core
  * that is partly pinned, then starts a free core. Shared vCPUs float over the unpinned threads
- * of their nodes. Emulator threads go to the host-reserved CPUs of the VM's nodes (any reserved
- * CPUs when its nodes have none), else to the unpinned threads of its nodes: never onto a vCPU.
+ * of their nodes. Emulator threads go, first choice that has any: to the host-reserved CPUs of
+ * the VM's nodes; to any host-reserved CPUs; to the free (unpinned, unreserved) threads of the
+ * VM's nodes; to the free threads of any node. Only on a host with none of these at all (no
+ * reserved CPUs and every thread pinned) do they share the VM's own dedicated vCPUs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -186,8 +188,12 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
             snprintf(pg->vgpu_type, sizeof(pg->vgpu_type), "%s",
                      m->vgpu->types[pk->vgpu_type].name);
             pg->slot = pk->slot;
-            pg->vf = pk->slot;
-            gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+            /* Ampere and later carry each vGPU on the VF of its slot; older GPUs are the mdev
+             * parent themselves and have no VF (facts 2.4) */
+            if (m->vgpu->on_vfs) {
+                pg->vf = pk->slot;
+                gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+            }
             break;
         case GV_GPU_MODE_SRIOV:
             pg->vf = pk->slot;
@@ -291,6 +297,8 @@ commit_emulator(gv_engine *e, gv_vm *vm, const gv_candidate *c)
     if (!n)
         n = free_threads_of(hi, &e->use[h], nodes, buf);
     if (!n)
+        n = free_threads_of(hi, &e->use[h], ~UINT64_C(0), buf);
+    if (!n) /* a fully pinned host without reserved CPUs: nowhere else to go */
         for (int k = 0; k < p->request.vcpus; k++)
             if (p->pins[k].pcpu >= 0)
                 buf[n++] = p->pins[k].pcpu;

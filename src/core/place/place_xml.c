@@ -49,7 +49,9 @@
  * mode, profile or type and slot, which the host agent needs to create it. The parent is the
  * GPU, except for a vGPU on an SR-IOV GPU (the placement names the VF that carries it): there
  * the mdev types live under the VF, so the VF is the parent. The UUID still hashes the GPU's
- * address, so it does not change with the parent.
+ * address, so it does not change with the parent. With GV_XML_VGPU_VFIO_VF a vGPU on a VF is
+ * that VF as a plain PCI hostdev (the vendor VFIO framework, facts 2.4); a vGPU without a VF
+ * (Turing, Volta: the catalog's on_vfs is false) has no such form and stays an mdev of the GPU.
  *
  * Devices: a VM without NIC VFs gets one virtio NIC on libvirt's "default" network with
  * min(vCPUs, 16) queues; the scratch namespace is a raw virtio block disk (vdb; vda is left to
@@ -303,13 +305,12 @@ gpu_dev(const gv_placed_gpu *g, unsigned flags, dev *d)
         d->form = FORM_PCI;
         return vf_address(g->vf_pci, g->pci, g->vf, d->pci);
     case GV_GPU_MODE_VGPU:
-        if (flags & GV_XML_VGPU_VFIO_VF) {
-            d->form = FORM_PCI;
-            return vf_address(g->vf_pci, g->pci, g->slot, d->pci);
-        }
-        d->form = FORM_MDEV;
-        if (g->vf_pci[0] || g->vf >= 0) /* SR-IOV GPU: the mdev types live under the VF */
+        if (g->vf_pci[0] || g->vf >= 0) { /* on a VF: the device itself, or its mdev parent */
+            d->form = flags & GV_XML_VGPU_VFIO_VF ? FORM_PCI : FORM_MDEV;
             return pci_valid(g->pci) && vf_address(g->vf_pci, g->pci, g->vf, d->pci);
+        }
+        /* no VF (Turing, Volta): an mdev of the GPU, whatever the flags (facts 2.4) */
+        d->form = FORM_MDEV;
         snprintf(d->pci, sizeof(d->pci), "%s", g->pci);
         return pci_valid(d->pci);
     case GV_GPU_MODE_MIG:

@@ -233,6 +233,26 @@ test_vgpu_tables(void **state)
     assert_false(must_find(c, "V100-SXM2-32GB")->vgpu->mixed_size);
     assert_true(must_find(c, "A100-PCIE-40GB")->vgpu->mixed_size);
     assert_true(must_find(c, "L4-24GB")->vgpu->mixed_size);
+    /* Ampere and later carry each vGPU on an SR-IOV VF; Turing and Volta on the GPU itself
+     * (facts 2.4). Every NVIDIA model with vGPU types says which. */
+    {
+        static const char *const on_vfs[] = {
+            "A30-24GB",       "A100-SXM4-40GB", "A100-PCIE-40GB", "A100-SXM4-80GB",
+            "A100-PCIE-80GB", "A800-80GB",      "A10-24GB",       "H100-SXM5-80GB",
+            "H100-PCIE-80GB", "H800-80GB",      "H100-NVL-94GB",  "H200-SXM5-141GB",
+            "H200-NVL-141GB", "L40S-48GB",      "L4-24GB",
+        };
+        static const char *const on_gpu[] = {"T4-16GB", "V100-SXM2-32GB"};
+        size_t with_vgpu = 0;
+
+        for (size_t i = 0; i < GV_N_ELEMENTS(on_vfs); i++)
+            assert_true(must_find(c, on_vfs[i])->vgpu->on_vfs);
+        for (size_t i = 0; i < GV_N_ELEMENTS(on_gpu); i++)
+            assert_false(must_find(c, on_gpu[i])->vgpu->on_vfs);
+        for (size_t i = 0; i < gv_catalog_n_models(c); i++)
+            with_vgpu += gv_catalog_model_at(c, i)->vgpu != NULL;
+        assert_int_equal(with_vgpu, GV_N_ELEMENTS(on_vfs) + GV_N_ELEMENTS(on_gpu));
+    }
     /* The one contradiction of facts 2.3 is flagged, not silently kept. */
     assert_false(vgpu_type(must_find(c, "H100-SXM5-80GB"), "H100XM-16C")->fact.verified);
     assert_true(vgpu_type(must_find(c, "H100-SXM5-80GB"), "H100XM-4C")->fact.verified);

@@ -180,6 +180,16 @@ static const struct {
      -GV_E_INVAL, "t.yaml:9:24: mixed_size: expected true or false"},
     {"vgpu no types", HEAD MODEL("X") "    vgpu: {mixed_size: true, types: []}\n", -GV_E_INVAL,
      "t.yaml:9:37: types: expected 1 to 64 vGPU types, got 0"},
+    {"vgpu on_vfs not a bool",
+     HEAD MODEL("X") "    vgpu: {mixed_size: true, on_vfs: maybe, types: []}\n", -GV_E_INVAL,
+     "t.yaml:9:38: on_vfs: expected true or false"},
+    {"vgpu on_vfs a list", HEAD MODEL("X") "    vgpu:\n      mixed_size: true\n      on_vfs: [1]\n",
+     -GV_E_INVAL, "t.yaml:11:15: on_vfs: expected true or false"},
+    {"vgpu unknown key", HEAD MODEL("X") "    vgpu: {mixed_size: true, on_vf: true, types: []}\n",
+     -GV_E_INVAL, "t.yaml:9:30: vgpu: unknown key 'on_vf'"},
+    {"vgpu on_vfs twice",
+     HEAD MODEL("X") "    vgpu: {mixed_size: true, on_vfs: true, on_vfs: false, types: []}\n",
+     -GV_E_INVAL, "t.yaml:9:44: vgpu: duplicate key 'on_vfs'"},
     {"sriov order", HEAD MODEL("X") "    sriov: {vf_counts: [8, 1]}\n", -GV_E_INVAL,
      "t.yaml:9:28: vf_counts: 1 does not ascend from 8"},
     {"sriov range", HEAD MODEL("X") "    sriov: {vf_counts: [0]}\n", -GV_E_INVAL,
@@ -276,12 +286,40 @@ test_minimal_and_inheritance(void **state)
     assert_false(m->vgpu->types[0].fact.verified);
     assert_string_equal(m->vgpu->types[0].fact.note, "why");
     assert_int_equal(m->vgpu->types[0].max_mixed, 0);
+    assert_false(m->vgpu->on_vfs); /* the default: the GPU itself carries its vGPUs */
     assert_int_equal(gv_gpu_model_sriov_vfs(m), 4);
     assert_string_equal(m->sriov->fact.source, "S1");
     assert_int_equal(gv_gpu_model_n_unverified(m), 4);
     assert_string_equal(gv_catalog_source(c, "S2"), "two");
     assert_null(gv_catalog_source(c, "S3"));
     assert_string_equal(gv_catalog_source_name(c), "t.yaml");
+}
+
+/* on_vfs is read per model as given (absent: false, see above); it is no fact of its own. */
+static void
+test_vgpu_on_vfs(void **state)
+{
+    static const char text[] = HEAD MODEL("X") "    vgpu:\n"
+                                               "      mixed_size: true\n"
+                                               "      on_vfs: true\n"
+                                               "      types: [{name: X-8C, framebuffer_mib: "
+                                               "8192, max_equal: 10, max_mixed: 8}]\n"
+                                               "  - name: Y\n"
+                                               "    vendor: nvidia\n"
+                                               "    memory_mib: 16384\n"
+                                               "    source: S1\n"
+                                               "    pci_ids: [{id: \"10de:1eb8\"}]\n"
+                                               "    vgpu: {mixed_size: false, on_vfs: false,\n"
+                                               "           types: [{name: Y-4C, "
+                                               "framebuffer_mib: 4096, max_equal: 4}]}\n";
+    GV_AUTOPTR(gv_catalog) c = NULL;
+    gv_err err = {0};
+    (void)state;
+
+    assert_int_equal(gv_test_parse(text, &c, &err), 0);
+    assert_true(gv_catalog_find(c, "X")->vgpu->on_vfs);
+    assert_false(gv_catalog_find(c, "Y")->vgpu->on_vfs);
+    assert_true(gv_catalog_find(c, "X")->vgpu->fact.verified);
 }
 
 static void
@@ -326,6 +364,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_minimal_and_inheritance),
+        cmocka_unit_test(test_vgpu_on_vfs),
         cmocka_unit_test(test_aliases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

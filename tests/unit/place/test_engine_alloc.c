@@ -1,7 +1,9 @@
 /*
- * test_engine_alloc.c - capacity accounting against the host's own settings: a GPU whose host
- * enables fewer SR-IOV VFs than its model can have hands out exactly that many, and counts as
- * full (utilisation, pack/spread share) when they are all taken.
+ * test_engine_alloc.c - what the engine hands out, against the host's own settings and its GPU
+ * models: a GPU whose host enables fewer SR-IOV VFs than its model can have hands out exactly
+ * that many, and counts as full (utilisation, pack/spread share) when they are all taken; a
+ * vGPU rides on a VF only on a model that carries vGPUs on VFs; emulator threads stay off the
+ * VM's vCPUs while the host has any other thread for them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,12 +100,176 @@ test_sriov_eight_vfs(void **state)
                        1e-9);
 }
 
+static gv_fleet *
+parse_fleet(const gv_catalog *cat, const char *text)
+{
+    gv_fleet *f = NULL;
+    gv_err err = {0};
+
+    if (gv_fleet_parse(text, strlen(text), "t.yaml", cat, &f, &err) < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+    return f;
+}
+
+static void
+engine_check(const gv_engine *e)
+{
+    gv_err err = {0};
+
+    if (gv_engine_check(e, &err) < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+static int
+place(gv_engine *e, gv_request *r, gv_place_result *res)
+{
+    gv_err err = {0};
+    int rc = gv_engine_place(e, r, 0, res, &err);
+
+    if (rc < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+    engine_check(e);
+    return rc;
+}
+
+/*
+ * One host, a vGPU-mode L40S (Ada: each vGPU on an SR-IOV VF, facts 2.4) and a T4 (Turing: the
+ * GPU itself is the mdev parent). A vGPU on the L40S names the VF of its slot; one on the T4
+ * has no VF, and its libvirt mdev hangs off the GPU.
+ */
+static void
+test_vgpu_on_vfs_by_model(void **state)
+{
+    static const char text[] =
+        "templates:\n"
+        "  t:\n"
+        "    gpu_mode: vgpu\n"
+        "    topology:\n"
+        "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"
+        "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"
+        "      gpus:\n"
+        "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x26b9\", numa: 0,\n"
+        "           pcie_parent: hb0}\n"
+        "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x1eb8\", numa: 0,\n"
+        "           pcie_parent: hb0}\n"
+        "hosts:\n"
+        "  - {name: v1, template: t}\n";
+    static const struct {
+        const char *type;
+        const char *pci;
+        bool on_vfs;
+        const char *vf_pci[2]; /* of slots 0 and 1 */
+    } cases[] = {
+        {"L40S-12C", "0000:41:00.0", true, {"0000:41:00.1", "0000:41:00.2"}},
+        {"T4-4C", "0000:61:00.0", false, {"", ""}},
+    };
+    GV_AUTOPTR(gv_fleet) f = parse_fleet(*state, text);
+    GV_AUTOPTR(gv_engine) e = NULL;
+    gv_err err = {0};
+
+    assert_string_equal(f->hosts[0]->gpus[0].model, "L40S-48GB");
+    assert_string_equal(f->hosts[0]->gpus[1].model, "T4-16GB");
+    if (gv_engine_new(f, *state, NULL, &e, &err) < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+    for (size_t i = 0; i < GV_N_ELEMENTS(cases); i++) {
+        for (int slot = 0; slot < 2; slot++) {
+            gv_request r;
+            gv_place_result res;
+            const gv_placed_gpu *g;
+            GV_AUTOFREE char *json = NULL;
+            GV_AUTOFREE char *xml = NULL;
+            char parent[64];
+
+            gv_request_init(&r);
+            snprintf(r.name, sizeof(r.name), "vm-%zu-%d", i, slot);
+            r.cpu_policy = GV_CPU_SHARED;
+            r.gpu.mode = GV_GPU_MODE_VGPU;
+            r.gpu.count = 1;
+            snprintf(r.gpu.vgpu_type, sizeof(r.gpu.vgpu_type), "%s", cases[i].type);
+            assert_int_equal(place(e, &r, &res), 1);
+            assert_int_equal(res.placement.n_gpus, 1);
+            g = &res.placement.gpus[0];
+            assert_string_equal(g->pci, cases[i].pci);
+            assert_int_equal(g->slot, slot);
+            assert_int_equal(g->vf, cases[i].on_vfs ? slot : -1);
+            assert_string_equal(g->vf_pci, cases[i].vf_pci[slot]);
+            /* JSON names the VF only when there is one; the mdev parent is the VF or the GPU */
+            json = gv_placement_to_json(&res.placement);
+            assert_true((strstr(json, "\"vf_pci\"") != NULL) == cases[i].on_vfs);
+            xml = gv_placement_to_libvirt_xml(&res.placement, f->hosts[0], 0);
+            assert_non_null(xml);
+            snprintf(parent, sizeof(parent), "parent='%s'",
+                     cases[i].on_vfs ? cases[i].vf_pci[slot] : cases[i].pci);
+            assert_non_null(strstr(xml, parent));
+            gv_place_result_clear(&res);
+        }
+    }
+}
+
+/*
+ * Emulator threads on a host without reserved CPUs: with the VM's node full they go to the free
+ * threads of another node, not onto the VM's vCPUs; only when no thread of the host is free do
+ * they share the vCPUs.
+ */
+static void
+test_emulator_off_the_vcpus(void **state)
+{
+    static const char text[] = "templates:\n"
+                               "  t:\n"
+                               "    topology:\n"
+                               "      numa:\n"
+                               "        - {id: 0, cores: [[0, 4], [1, 5]], memory_mib: 8192}\n"
+                               "        - {id: 1, cores: [[2, 6], [3, 7]], memory_mib: 8192}\n"
+                               "      packages: [{id: 0, numa: [0]}, {id: 1, numa: [1]}]\n"
+                               "hosts:\n"
+                               "  - {name: small, template: t}\n";
+    GV_AUTOPTR(gv_fleet) f = parse_fleet(*state, text);
+    GV_AUTOPTR(gv_engine) e = NULL;
+    gv_place_result res[2];
+    gv_err err = {0};
+    int node[2];
+
+    assert_int_equal(f->hosts[0]->n_reserved_cpus, 0);
+    if (gv_engine_new(f, *state, NULL, &e, &err) < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+    for (int v = 0; v < 2; v++) {
+        const gv_placement *p = &res[v].placement;
+        gv_request r;
+
+        gv_request_init(&r);
+        snprintf(r.name, sizeof(r.name), "full-%d", v);
+        r.vcpus = 4; /* every thread of one node */
+        r.memory_mib = 4096;
+        r.cpu_policy = GV_CPU_DEDICATED;
+        r.numa_policy = GV_NUMA_POLICY_STRICT;
+        assert_int_equal(place(e, &r, &res[v]), 1);
+        assert_int_equal(p->n_cells, 1);
+        node[v] = p->cells[0].host_numa;
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(p->pins[k].pcpu % 4 / 2, node[v]);
+        assert_true(p->n_emulator_cpus > 0);
+    }
+    assert_int_not_equal(node[0], node[1]);
+    /* the first VM's node was full, the other node free: its emulator went there */
+    assert_int_equal(res[0].placement.n_emulator_cpus, 4);
+    for (size_t k = 0; k < res[0].placement.n_emulator_cpus; k++)
+        assert_int_equal(res[0].placement.emulator_cpus[k] % 4 / 2, node[1]);
+    /* nothing left free anywhere: the second VM's emulator shares its own vCPUs */
+    assert_int_equal(res[1].placement.n_emulator_cpus, 4);
+    for (size_t k = 0; k < res[1].placement.n_emulator_cpus; k++)
+        assert_int_equal(res[1].placement.emulator_cpus[k] % 4 / 2, node[1]);
+    gv_place_result_clear(&res[0]);
+    gv_place_result_clear(&res[1]);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sriov_vfs_of_the_host),
         cmocka_unit_test(test_sriov_eight_vfs),
+        cmocka_unit_test(test_vgpu_on_vfs_by_model),
+        cmocka_unit_test(test_emulator_off_the_vcpus),
     };
     return cmocka_run_group_tests(tests, gv_test_catalog_setup, gv_test_catalog_teardown);
 }

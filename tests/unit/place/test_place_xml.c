@@ -428,7 +428,10 @@ test_topology_fallbacks(void **state)
     gv_placement_clear(&p);
 }
 
-/* vGPU in the vendor VFIO form: a plain PCI hostdev of its VF (given, or estimated from slot). */
+/*
+ * vGPU in the vendor VFIO form: a plain PCI hostdev of its VF (given, or estimated from the VF
+ * index); a vGPU without a VF (a pre-Ampere GPU) stays an mdev of the GPU.
+ */
 static void
 test_vgpu_vfio_vf(void **state)
 {
@@ -445,7 +448,8 @@ test_vgpu_vfio_vf(void **state)
     snprintf(g->vf_pci, sizeof(g->vf_pci), "0000:18:00.2");
     g = fx_add_gpu(&p, 1, "0000:3b:00.0", 0, GV_GPU_MODE_VGPU);
     snprintf(g->vgpu_type, sizeof(g->vgpu_type), "A100-10C");
-    g->slot = 3; /* no vf_pci: VF 3 of the PF, offset 1 stride 1 */
+    g->slot = 3;
+    g->vf = 3; /* no vf_pci: VF 3 of the PF, offset 1 stride 1 */
     g = fx_add_gpu(&p, 3, "0000:af:00.0", 1, GV_GPU_MODE_SRIOV); /* node 1: no cell */
     g->vf = 0;
     doc = render(&p, h, GV_XML_VGPU_VFIO_VF, NULL);
@@ -460,6 +464,20 @@ test_vgpu_vfio_vf(void **state)
     assert_int_equal(device_node(doc, "/domain/devices/hostdev[source/address/@bus='0x3b']"), 0);
     assert_xp_count(doc, "/domain/devices/controller[@model='pcie-root-port']", 2);
     xmlFreeDoc(doc);
+
+    /* a vGPU without a VF has no VFIO form: it stays an mdev whose parent is the GPU */
+    g = fx_add_gpu(&p, 2, "0000:86:00.0", 1, GV_GPU_MODE_VGPU);
+    snprintf(g->model, sizeof(g->model), "T4-16GB");
+    snprintf(g->vgpu_type, sizeof(g->vgpu_type), "T4-4C");
+    g->slot = 2;
+    doc = render(&p, h, GV_XML_VGPU_VFIO_VF, NULL);
+    assert_xp_count(doc, "/domain/devices/hostdev[@type='pci']", 3);
+    assert_xp_count(doc, "/domain/devices/hostdev[@type='mdev']", 1);
+    assert_xp_count(doc, "/domain/metadata/g:placement/g:mdev", 1);
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev/@parent", "0000:86:00.0");
+    xmlFreeDoc(doc);
+    p.n_gpus--;
+    p.request.gpu.count--;
 
     /* the same placement in mdev form: UUIDs name the VM, GPU and slot */
     doc = render(&p, h, 0, NULL);
