@@ -66,11 +66,10 @@ build_fleet(const char *srcdir, const gv_catalog *cat, int n)
     gv_fleet *f = gv_fleet_new();
     gv_pool *p;
 
+    /* training hosts back their VMs with 1G hugepages (3/4 of memory, as the example host);
+     * the MIG inference hosts are the same machine without */
     tpl[0] = load_host(srcdir, "dgx-h100", cat);
-    /* training hosts back their VMs with 1G hugepages: three quarters of memory */
-    for (size_t i = 0; i < tpl[0]->n_numa; i++)
-        tpl[0]->numa[i].hugepages_1g = tpl[0]->numa[i].memory_mib / 1024 * 3 / 4;
-    tpl[1] = load_host(srcdir, "dgx-h100", cat);
+    tpl[1] = load_host(srcdir, "dgx-h100-inference", cat);
     for (size_t g = 0; g < tpl[1]->n_gpus; g++)
         tpl[1]->gpus[g].mode = GV_GPU_MODE_MIG;
     tpl[2] = load_host(srcdir, "l40s-vgpu", cat);
