@@ -48,6 +48,28 @@ gv_test_skip_no_shared_data(const char *test)
     exit(GV_TEST_SKIP);
 }
 
+/*
+ * Folder @sub of the shared data folder, for test @test: skips (exit 77) when the shared folder
+ * is absent, fails (exit 1) naming it when the folder is there but lacks @sub. Caller frees.
+ */
+static inline char *
+gv_test_shared_dir(const char *test, const char *sub)
+{
+    GV_AUTOFREE char *shared = gv_test_shared_data();
+    struct stat st;
+    char *p;
+
+    if (!shared)
+        gv_test_skip_no_shared_data(test);
+    p = gv_asprintf("%s/%s", shared, sub);
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "FAIL %s: the shared data folder %s has no %s/ folder\n", test, shared,
+                sub);
+        exit(1);
+    }
+    return p;
+}
+
 /* The shipped catalog ($GV_SRCDIR/data/catalog/gpus.yaml); aborts when it does not load. */
 static inline gv_catalog *
 gv_test_shipped_catalog(void)

@@ -128,37 +128,26 @@ load_config(const char *path, gv_place_config *cfg)
     return GV_EXIT_OK;
 }
 
+/* Result document @doc (stolen) as one stream line, with its input line number. */
+static void
+print_stream_doc(FILE *out, size_t lineno, json_t *doc)
+{
+    char *s;
+
+    json_object_set_new(doc, "line", json_integer((json_int_t)lineno));
+    s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    fprintf(out, "%s\n", s);
+    free(s);
+    json_decref(doc);
+}
+
 static void
 print_stream_line(FILE *out, size_t lineno, const char *key, json_t *value)
 {
-    json_t *line = json_object();
-    char *s;
+    json_t *doc = json_object();
 
-    json_object_set_new(line, "line", json_integer((json_int_t)lineno));
-    json_object_set_new(line, key, value);
-    s = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
-    fprintf(out, "%s\n", s);
-    free(s);
-    json_decref(line);
-}
-
-/* A result document (canonical JSON text) as one stream line, with its input line number. */
-static void
-print_stream_json(FILE *out, size_t lineno, const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-    char *s;
-
-    if (!j || !json_is_object(j)) {
-        fprintf(out, "%s", text); /* cannot happen with our renderers; never lose output */
-        json_decref(j);
-        return;
-    }
-    json_object_set_new(j, "line", json_integer((json_int_t)lineno));
-    s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    fprintf(out, "%s\n", s);
-    free(s);
-    json_decref(j);
+    json_object_set_new(doc, key, value);
+    print_stream_doc(out, lineno, doc);
 }
 
 static void
@@ -238,14 +227,14 @@ run_stream(gv_engine *e, const place_opts *o, const gv_request *base)
                 print_stream_error(out, lineno, &err);
                 status = GV_EXIT_INPUT;
             } else if (r == 0) {
-                GV_AUTOFREE char *s = gv_explain_to_json(&item.request, &res.explain);
-                print_stream_json(out, lineno, s);
+                print_stream_doc(out, lineno,
+                                 gv_nothing_fits_doc_json(&item.request, &res.explain));
                 if (status == GV_EXIT_OK)
                     status = GV_EXIT_FAIL;
             } else {
-                GV_AUTOFREE char *s =
-                    gv_placement_explain_to_json(&res.placement, o->explain ? &res.explain : NULL);
-                print_stream_json(out, lineno, s);
+                print_stream_doc(
+                    out, lineno,
+                    gv_placement_doc_json(&res.placement, o->explain ? &res.explain : NULL));
             }
             gv_place_result_clear(&res);
         }

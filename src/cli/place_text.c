@@ -44,15 +44,9 @@ print_range(FILE *out, int first, int last)
 static void
 print_cpulist(FILE *out, const int *ids, size_t n)
 {
-    GV_AUTOFREE int *sorted = NULL;
     gv_strbuf sb = {0};
 
-    if (n) {
-        sorted = gv_reallocarray(NULL, n, sizeof(int));
-        memcpy(sorted, ids, n * sizeof(int));
-        n = gv_ids_sort_unique(sorted, n);
-    }
-    gv_cpulist_format(&sb, sorted, n);
+    gv_cpulist_format_ids(&sb, ids, n);
     fputs(n ? gv_strbuf_str(&sb) : "-", out);
     gv_strbuf_reset(&sb);
 }

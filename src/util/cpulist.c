@@ -173,3 +173,16 @@ gv_cpulist_format(gv_strbuf *sb, const int *ids, size_t n)
         i = j + 1;
     }
 }
+
+void
+gv_cpulist_format_ids(gv_strbuf *sb, const int *ids, size_t n)
+{
+    GV_AUTOFREE int *sorted = NULL;
+
+    if (!n)
+        return;
+    sorted = gv_reallocarray(NULL, n, sizeof(int));
+    memcpy(sorted, ids, n * sizeof(int));
+    n = gv_ids_sort_unique(sorted, n);
+    gv_cpulist_format(sb, sorted, n);
+}

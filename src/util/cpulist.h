@@ -27,6 +27,9 @@ int gv_cpumask_parse(const char *s, int **ret, gv_err *err);
 /* Append the list form of sorted unique @ids to @sb ("" for none). */
 void gv_cpulist_format(gv_strbuf *sb, const int *ids, size_t n);
 
+/* Append the list form of @ids in any order, duplicates allowed ("" for none). */
+void gv_cpulist_format_ids(gv_strbuf *sb, const int *ids, size_t n);
+
 /* Sort and remove duplicates in place. Returns the new count. */
 size_t gv_ids_sort_unique(int *ids, size_t n);
 

@@ -1218,12 +1218,8 @@ host_complete(gv_host *h, gv_strbuf *assumed)
 static void
 put_ids(gv_strbuf *sb, const int *ids, size_t n)
 {
-    GV_AUTOFREE int *c = gv_calloc(n + 1, sizeof(int));
-
-    memcpy(c, ids, n * sizeof(int));
-    n = gv_ids_sort_unique(c, n);
     if (n)
-        gv_cpulist_format(sb, c, n);
+        gv_cpulist_format_ids(sb, ids, n);
     else
         gv_strbuf_append(sb, "-");
 }
@@ -1745,20 +1741,11 @@ print_table(void)
 int
 main(void)
 {
-    GV_AUTOFREE char *shared = gv_test_shared_data();
     GV_AUTOFREE struct CMUnitTest *tests = NULL;
     size_t n_tests = 0;
-    struct stat st;
     int failed;
 
-    if (!shared)
-        gv_test_skip_no_shared_data(TEST_NAME);
-    run.root = gv_asprintf("%s/topologies", shared);
-    if (stat(run.root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "FAIL %s: the shared data folder %s has no topologies/ folder\n", TEST_NAME,
-                shared);
-        return 1;
-    }
+    run.root = gv_test_shared_dir(TEST_NAME, "topologies");
     if (list_files() < 0)
         return 1;
     run.cat = gv_test_shipped_catalog();

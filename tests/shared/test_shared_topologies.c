@@ -850,20 +850,11 @@ print_table(void)
 int
 main(void)
 {
-    GV_AUTOFREE char *shared = gv_test_shared_data();
     GV_AUTOFREE struct CMUnitTest *tests = NULL;
     size_t n_tests = 0;
-    struct stat st;
     int failed;
 
-    if (!shared)
-        gv_test_skip_no_shared_data(TEST_NAME);
-    g.root = gv_asprintf("%s/topologies", shared);
-    if (stat(g.root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "FAIL %s: the shared data folder %s has no topologies/ folder\n", TEST_NAME,
-                shared);
-        return 1;
-    }
+    g.root = gv_test_shared_dir(TEST_NAME, "topologies");
     g.expect_path = gv_test_src("tests/shared/topologies.expect");
     if (expect_load(g.expect_path) < 0)
         return 1;

@@ -385,26 +385,30 @@ new_vm(gv_engine *e)
 
 /* ---- checking requests ---- */
 
-/*
- * Is there a GPU model in the fleet (of the request's models, or exactly @only when given) that
- * serves @r's GPU part? Reads the fleet's distinct models, gathered once by gv_engine_new.
- */
+/* Is there a GPU of model @name in the fleet? Reads the fleet's distinct models, gathered once
+ * by gv_engine_new. */
 static bool
-fleet_serves(const gv_engine *e, const gv_request *r, const char *only)
+fleet_has_model(const gv_engine *e, const char *name)
 {
-    for (size_t i = 0; i < e->n_fleet_models; i++) {
-        const gv_gpu *gpu = e->fleet_models[i].gpu;
-
-        if (only ? strcasecmp(only, gpu->model) != 0 : !gv_request_model_ok(r, gpu))
-            continue;
-        if (only || gv_gpu_model_serves(e->fleet_models[i].model, r))
+    for (size_t i = 0; i < e->n_fleet_models; i++)
+        if (!strcasecmp(name, e->fleet_models[i].gpu->model))
             return true;
-    }
     return false;
 }
 
-int
-gv_engine_check_request(const gv_engine *e, const gv_request *r, gv_err *err)
+/* Does a GPU model in the fleet that @a's request accepts have the unit it names? */
+static bool
+fleet_serves(const gv_engine *e, const gv_ask *a)
+{
+    for (size_t i = 0; i < e->n_fleet_models; i++)
+        if (a->unit[i] >= 0)
+            return true;
+    return false;
+}
+
+/* gv_engine_check_request, resolving @r into @a on the way (decisions use it). */
+static int
+check_request(const gv_engine *e, const gv_request *r, gv_ask *a, gv_err *err)
 {
     if (!r->name[0])
         return gv_err_set(err, GV_E_INVAL, NULL, "name: a VM needs a name");
@@ -431,31 +435,32 @@ gv_engine_check_request(const gv_engine *e, const gv_request *r, gv_err *err)
             return gv_err_set(err, GV_E_INVAL, NULL, "pool: '%s' is not a pool of this fleet",
                               r->pool);
     }
+    gv_ask_init(e, r, a);
     if (!r->gpu.count)
         return 0;
     for (size_t i = 0; i < r->gpu.n_models; i++) {
-        if (!fleet_serves(e, r, r->gpu.models[i]))
+        if (!fleet_has_model(e, r->gpu.models[i]))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.models[%zu]: no GPU of model '%s' in this fleet", i,
                               r->gpu.models[i]);
     }
     switch (r->gpu.mode) {
     case GV_GPU_MODE_MIG:
-        if (!fleet_serves(e, r, NULL))
+        if (!fleet_serves(e, a))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.profile: '%s' is not a MIG profile of any GPU model in this "
                               "fleet%s",
                               r->gpu.profile, r->gpu.n_models ? " (of the requested models)" : "");
         break;
     case GV_GPU_MODE_VGPU:
-        if (!fleet_serves(e, r, NULL))
+        if (!fleet_serves(e, a))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.type: '%s' is not a vGPU type of any GPU model in this fleet%s",
                               r->gpu.vgpu_type,
                               r->gpu.n_models ? " (of the requested models)" : "");
         break;
     case GV_GPU_MODE_SRIOV:
-        if (!fleet_serves(e, r, NULL))
+        if (!fleet_serves(e, a))
             return gv_err_set(err, GV_E_INVAL, NULL,
                               "gpu.mode: no GPU model in this fleet hands SR-IOV VFs to VMs%s",
                               r->gpu.n_models ? " (of the requested models)" : "");
@@ -464,6 +469,14 @@ gv_engine_check_request(const gv_engine *e, const gv_request *r, gv_err *err)
         break;
     }
     return 0;
+}
+
+int
+gv_engine_check_request(const gv_engine *e, const gv_request *r, gv_err *err)
+{
+    gv_ask a;
+
+    return check_request(e, r, &a, err);
 }
 
 /* ---- deciding ---- */
@@ -478,16 +491,14 @@ better_host(const gv_engine *e, const gv_candidate *a, const gv_candidate *b)
 
 /* The reference: every host, every GPU set, no caches. */
 static bool
-decide_reference(gv_engine *e, const gv_request *r, gv_candidate *best, gv_candidate *second,
+decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate *second,
                  gv_explain *x)
 {
     bool have = false, have2 = false;
     GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
-    gv_ask ask;
 
-    gv_ask_init(e, r, &ask);
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
-        gv_eval_host(e, h, &ask, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
+        gv_eval_host(e, h, a, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
         x->n_hosts++;
         if (!c->feasible) {
             gv_explain_add(x, e, c);
@@ -527,16 +538,18 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
                 gv_err *err)
 {
     gv_candidate *best = e->place_best, *second = e->place_second;
+    gv_ask ask;
     bool found;
     int r_check;
 
     memset(ret, 0, sizeof(*ret));
-    if ((r_check = gv_engine_check_request(e, r, err)) < 0)
+    if ((r_check = check_request(e, r, &ask, err)) < 0)
         return r_check;
     if (flags & GV_PLACE_REFERENCE)
-        found = decide_reference(e, r, best, second, &ret->explain);
+        found = decide_reference(e, &ask, best, second, &ret->explain);
     else
-        found = gv_index_decide(e, r, (flags & GV_PLACE_EXPLAIN) != 0, best, second, &ret->explain);
+        found =
+            gv_index_decide(e, &ask, (flags & GV_PLACE_EXPLAIN) != 0, best, second, &ret->explain);
     gv_explain_finish(&ret->explain);
     if (ret->explain.has_runner_up) {
         snprintf(ret->explain.runner_up, sizeof(ret->explain.runner_up), "%s",

@@ -288,8 +288,6 @@ void gv_gpu_pick_apply(gv_gpu_use *gu, const gv_request *r, const gv_gpu_pick *p
 void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const gv_gpu_pick *p,
                       bool created);
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
-/* Does model @m have what @r's GPU part names (the MIG profile, the vGPU type, VFs)? */
-bool gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r);
 /* Resolve @r against the fleet's models into @a (which keeps @r). */
 void gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a);
 /* The ask's entry for GPU @g of host @h. */
@@ -323,7 +321,7 @@ void gv_uncommit(gv_engine *e, gv_vm *vm);
  * reason, and a tournament tree over hosts that yields the best in O(1); a changed host is
  * re-evaluated for every shape (O(shapes x log hosts)). Decides exactly as the reference.
  */
-bool gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *best,
+bool gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
                      gv_candidate *second, gv_explain *x);
 void gv_index_host_changed(gv_engine *e, size_t h);
 void gv_index_flush(gv_engine *e);

@@ -27,21 +27,6 @@ gv_request_model_ok(const gv_request *r, const gv_gpu *gpu)
     return false;
 }
 
-bool
-gv_gpu_model_serves(const gv_gpu_model *m, const gv_request *r)
-{
-    switch (r->gpu.mode) {
-    case GV_GPU_MODE_MIG:
-        return m && gv_mig_find_profile(m, r->gpu.profile) >= 0;
-    case GV_GPU_MODE_VGPU:
-        return m && gv_vgpu_find_type(m, r->gpu.vgpu_type) >= 0;
-    case GV_GPU_MODE_SRIOV:
-        return gv_gpu_model_sriov_vfs(m) > 0;
-    default:
-        return true; /* any GPU, in the catalog or not, can be passed through whole */
-    }
-}
-
 void
 gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a)
 {

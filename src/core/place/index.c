@@ -121,6 +121,15 @@ hash_bytes(const void *p, size_t n)
     return h;
 }
 
+/* Is failed host @a closer to fitting than failed host @b (of the same reason)? */
+static bool
+closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
+{
+    if (s->shortfall[a] != s->shortfall[b])
+        return s->shortfall[a] < s->shortfall[b];
+    return e->info[a].rank < e->info[b].rank;
+}
+
 /* Is host @a a better pick than host @b for shape @s? (-1 = nobody) */
 static bool
 leaf_better(const gv_engine *e, const gv_shape_index *s, int a, int b)
@@ -133,21 +142,11 @@ leaf_better(const gv_engine *e, const gv_shape_index *s, int a, int b)
     fb = s->reason[b] == GV_REASON_LAST;
     if (fa != fb)
         return fa;
-    if (fa && s->score[a] != s->score[b])
+    if (!fa) /* both failed: the closer one (a later reason, then closest within it) */
+        return s->reason[a] != s->reason[b] ? s->reason[a] > s->reason[b]
+                                            : closer(e, s, (size_t)a, (size_t)b);
+    if (s->score[a] != s->score[b])
         return s->score[a] > s->score[b];
-    if (!fa && s->reason[a] != s->reason[b])
-        return s->reason[a] > s->reason[b];
-    if (!fa && s->shortfall[a] != s->shortfall[b])
-        return s->shortfall[a] < s->shortfall[b];
-    return e->info[a].rank < e->info[b].rank;
-}
-
-/* Is failed host @a closer to fitting than failed host @b (of the same reason)? */
-static bool
-closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
-{
-    if (s->shortfall[a] != s->shortfall[b])
-        return s->shortfall[a] < s->shortfall[b];
     return e->info[a].rank < e->info[b].rank;
 }
 
@@ -430,12 +429,11 @@ explain_failures(gv_engine *e, gv_shape_index *s, gv_explain *x)
 }
 
 bool
-gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *best,
+gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
                 gv_candidate *second, gv_explain *x)
 {
-    gv_shape_index *s = shape_get(e, r);
+    gv_shape_index *s = shape_get(e, a->r);
     int root = s->tree[1];
-    gv_ask ask;
 
     x->n_hosts = s->n;
     x->n_feasible = s->n_feasible;
@@ -443,8 +441,7 @@ gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *b
         explain_failures(e, s, x);
         return false;
     }
-    gv_ask_init(e, r, &ask);
-    gv_eval_host(e, (size_t)root, &ask, 0, best);
+    gv_eval_host(e, (size_t)root, a, 0, best);
     if (explain && s->n_feasible > 1) {
         int runner;
 
@@ -452,7 +449,7 @@ gv_index_decide(gv_engine *e, const gv_request *r, bool explain, gv_candidate *b
         runner = s->tree[1];
         tree_update(e, s, (size_t)root, true);
         if (runner >= 0 && s->reason[runner] == GV_REASON_LAST) {
-            gv_eval_host(e, (size_t)runner, &ask, 0, second);
+            gv_eval_host(e, (size_t)runner, a, 0, second);
             x->has_runner_up = true;
         }
     }

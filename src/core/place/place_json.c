@@ -40,16 +40,10 @@ enum_json(const char *s)
 static json_t *
 cpulist_json(const int *ids, size_t n)
 {
-    GV_AUTOFREE int *sorted = NULL;
     gv_strbuf sb = {0};
     json_t *j;
 
-    if (n) {
-        sorted = gv_reallocarray(NULL, n, sizeof(int));
-        memcpy(sorted, ids, n * sizeof(int));
-        n = gv_ids_sort_unique(sorted, n);
-    }
-    gv_cpulist_format(&sb, sorted, n);
+    gv_cpulist_format_ids(&sb, ids, n);
     j = json_string(gv_strbuf_str(&sb));
     gv_strbuf_reset(&sb);
     return j;
@@ -286,14 +280,22 @@ gv_placement_to_json(const gv_placement *p)
     return gv_placement_explain_to_json(p, NULL);
 }
 
-char *
-gv_placement_explain_to_json(const gv_placement *p, const gv_explain *x)
+json_t *
+gv_placement_doc_json(const gv_placement *p, const gv_explain *x)
 {
-    GV_AUTOPTR(json_t) root = json_object();
+    json_t *root = json_object();
 
     json_object_set_new(root, "placement", gv_placement_json(p));
     if (x)
         json_object_set_new(root, "explain", gv_explain_json(x));
+    return root;
+}
+
+char *
+gv_placement_explain_to_json(const gv_placement *p, const gv_explain *x)
+{
+    GV_AUTOPTR(json_t) root = gv_placement_doc_json(p, x);
+
     return gv_json_dump(root);
 }
 
@@ -349,10 +351,10 @@ summary(const gv_explain *x)
                        x->n_hosts, r->detail[0] ? " (" : "", r->detail, r->detail[0] ? ")" : "");
 }
 
-char *
-gv_explain_to_json(const gv_request *r, const gv_explain *x)
+json_t *
+gv_nothing_fits_doc_json(const gv_request *r, const gv_explain *x)
 {
-    GV_AUTOPTR(json_t) root = json_object();
+    json_t *root = json_object();
     GV_AUTOFREE char *why = summary(x);
     GV_AUTOFREE char *msg = gv_asprintf("no host can take VM '%s': %s", r ? r->name : "", why);
     json_t *error = json_object();
@@ -361,5 +363,13 @@ gv_explain_to_json(const gv_request *r, const gv_explain *x)
     json_object_set_new(error, "message", str_json(msg));
     json_object_set_new(root, "error", error);
     json_object_set_new(root, "explain", gv_explain_json(x));
+    return root;
+}
+
+char *
+gv_explain_to_json(const gv_request *r, const gv_explain *x)
+{
+    GV_AUTOPTR(json_t) root = gv_nothing_fits_doc_json(r, x);
+
     return gv_json_dump(root);
 }

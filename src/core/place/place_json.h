@@ -20,10 +20,16 @@ json_t *gv_placement_json(const gv_placement *p);
 json_t *gv_explain_json(const gv_explain *x);
 
 /*
- * {"placement": {...}, "explain": {...}} as canonical JSON text: a placed request explained
- * (GV_PLACE_EXPLAIN), its score in "placement" beside the runner-up's in "explain". With @x
- * NULL, exactly gv_placement_to_json. Caller frees.
+ * {"placement": {...}, "explain": {...}}: a placed request explained (GV_PLACE_EXPLAIN), its
+ * score in "placement" beside the runner-up's in "explain"; with @x NULL, {"placement": {...}}.
+ * The _doc_json form is the object (new reference) for callers that add keys; the _to_json form
+ * is canonical JSON text (caller frees); with @x NULL exactly gv_placement_to_json.
  */
+json_t *gv_placement_doc_json(const gv_placement *p, const gv_explain *x);
 char *gv_placement_explain_to_json(const gv_placement *p, const gv_explain *x);
+
+/* {"error": {"code": "nothing-fits", ...}, "explain": {...}}: gv_explain_to_json's object.
+ * New reference. */
+json_t *gv_nothing_fits_doc_json(const gv_request *r, const gv_explain *x);
 
 #endif

@@ -409,15 +409,9 @@ line(gv_strbuf *sb, int depth, const char *fmt, ...)
 static char *
 cpulist(const int *ids, size_t n)
 {
-    GV_AUTOFREE int *sorted = NULL;
     gv_strbuf sb = {0};
 
-    if (n) {
-        sorted = gv_reallocarray(NULL, n, sizeof(int));
-        memcpy(sorted, ids, n * sizeof(int));
-        n = gv_ids_sort_unique(sorted, n);
-    }
-    gv_cpulist_format(&sb, sorted, n);
+    gv_cpulist_format_ids(&sb, ids, n);
     return gv_strbuf_steal(&sb);
 }
 

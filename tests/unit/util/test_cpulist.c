@@ -82,14 +82,35 @@ test_roundtrip_property(void **state)
     }
 }
 
+/* Property: ids in any order with duplicates format as their sorted unique set does. */
+static void
+test_format_ids_property(void **state)
+{
+    (void)state;
+    srand(7);
+    for (int iter = 0; iter < 1000; iter++) {
+        int ids[80], set[80];
+        size_t n = (size_t)(rand() % 80), m;
+        gv_strbuf a = {0}, b = {0};
+
+        for (size_t i = 0; i < n; i++)
+            ids[i] = set[i] = rand() % 50;
+        m = gv_ids_sort_unique(set, n);
+        gv_cpulist_format_ids(&a, ids, n);
+        gv_cpulist_format(&b, set, m);
+        assert_string_equal(gv_strbuf_str(&a), gv_strbuf_str(&b));
+        gv_strbuf_reset(&a);
+        gv_strbuf_reset(&b);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_parse),
-        cmocka_unit_test(test_list_errors),
-        cmocka_unit_test(test_mask_parse),
-        cmocka_unit_test(test_roundtrip_property),
+        cmocka_unit_test(test_list_parse),          cmocka_unit_test(test_list_errors),
+        cmocka_unit_test(test_mask_parse),          cmocka_unit_test(test_roundtrip_property),
+        cmocka_unit_test(test_format_ids_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
