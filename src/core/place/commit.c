@@ -38,10 +38,11 @@ core_all_free(const gv_host_info *hi, const gv_host_use *u, const gv_core *core)
     return true;
 }
 
-/* Pin @n threads of node @ni for @vm; append them to @out (vCPU order) and to the VM's owned. */
+/* Pin @n threads of node @ni; append them to @out (vCPU order) and to @owned (spare siblings
+ * too). */
 static int
-pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole, gv_vm *vm,
-              int *out)
+pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole, int *owned,
+              size_t *n_owned, int *out)
 {
     const gv_numa_info *nf = &hi->numa[ni];
     int got = 0;
@@ -54,7 +55,7 @@ pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole,
                 continue;
             for (int t = 0; t < core->n_threads; t++) {
                 pin(u, core->threads[t]);
-                vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
+                owned[(*n_owned)++] = core->threads[t];
                 if (got < n)
                     out[got++] = core->threads[t];
             }
@@ -73,7 +74,7 @@ pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole,
                 if (!gv_cpu_is_free(hi, u, core->threads[t]))
                     continue;
                 pin(u, core->threads[t]);
-                vm->owned_cpus[vm->n_owned_cpus++] = core->threads[t];
+                owned[(*n_owned)++] = core->threads[t];
                 out[got++] = core->threads[t];
             }
         }
@@ -81,15 +82,20 @@ pin_dedicated(const gv_host_info *hi, gv_host_use *u, int ni, int n, bool whole,
     return got;
 }
 
+/* The free threads of host NUMA indices @nodes (a bitmask), ascending, into @out. */
 static size_t
 free_threads_of(const gv_host_info *hi, const gv_host_use *u, uint64_t nodes, int *out)
 {
-    size_t n = 0;
+    size_t n = 0, n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
 
-    for (int cpu = 0; cpu < hi->max_cpu; cpu++) {
-        int ni = hi->cpu_numa_idx[cpu];
-        if (ni >= 0 && (nodes & (UINT64_C(1) << ni)) && gv_cpu_is_free(hi, u, cpu))
-            out[n++] = cpu;
+    for (int w = 0; w < hi->cpu_words; w++) {
+        uint64_t bits = 0;
+
+        for (size_t i = 0; i < n_numa; i++)
+            if (nodes & (UINT64_C(1) << i))
+                bits |= hi->node_cpus[i * (size_t)hi->cpu_words + (size_t)w];
+        for (bits &= ~hi->reserved[w] & ~u->pinned[w]; bits; bits &= bits - 1)
+            out[n++] = w * 64 + __builtin_ctzll(bits);
     }
     return n;
 }
@@ -215,11 +221,13 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     gv_numa_take left[GV_MAX_NUMA];
     size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
     int vcpu = 0;
-    GV_AUTOFREE int *buf = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
+    /* two lists of at most max_cpu CPUs: one cell's pins, and every thread the VM owns */
+    int *buf = e->cpu_buf, *owned = e->cpu_buf + hi->max_cpu + 1;
+    size_t n_owned = 0;
+    uint64_t pinned_nodes = 0;
 
     memcpy(left, c->take, sizeof(left));
     p->pins = gv_calloc((size_t)r->vcpus, sizeof(gv_vcpu_pin));
-    vm->owned_cpus = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
     p->n_cells = (size_t)c->n_cells;
     for (int ci = 0; ci < c->n_cells; ci++) {
         const gv_cell_plan *cp = &c->cells[ci];
@@ -243,8 +251,9 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                 nodes |= UINT64_C(1) << i;
                 if (r->cpu_policy == GV_CPU_DEDICATED) {
                     int tpc = hi->numa[i].threads_per_core;
-                    int got =
-                        pin_dedicated(hi, u, (int)i, take, r->vcpus >= tpc && tpc > 1, vm, buf);
+                    int got = pin_dedicated(hi, u, (int)i, take, r->vcpus >= tpc && tpc > 1, owned,
+                                            &n_owned, buf);
+                    pinned_nodes |= UINT64_C(1) << i;
                     for (int k = 0; k < got; k++)
                         p->pins[vcpu + k] =
                             (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = buf[k], .cell = ci};
@@ -268,8 +277,13 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     }
     for (size_t i = 0; i < n_numa; i++) {
         take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, 1);
-        gv_host_use_recount_numa(hi, u, (int)i);
+        if (pinned_nodes & (UINT64_C(1) << i))
+            gv_host_use_recount_numa(hi, u, (int)i);
     }
+    vm->n_owned_cpus = n_owned;
+    vm->owned_cpus = n_owned ? gv_reallocarray(NULL, n_owned, sizeof(int)) : NULL;
+    if (n_owned)
+        memcpy(vm->owned_cpus, owned, n_owned * sizeof(int));
 }
 
 static void
@@ -279,7 +293,7 @@ commit_emulator(gv_engine *e, gv_vm *vm, const gv_candidate *c)
     const gv_host_info *hi = &e->info[h];
     const gv_host *host = hi->host;
     gv_placement *p = &vm->placement;
-    GV_AUTOFREE int *buf = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int));
+    int *buf = e->cpu_buf;
     uint64_t nodes = c->home;
     size_t n = 0;
 
@@ -294,15 +308,16 @@ commit_emulator(gv_engine *e, gv_vm *vm, const gv_candidate *c)
     if (!n)
         for (size_t i = 0; i < host->n_reserved_cpus; i++)
             buf[n++] = host->reserved_cpus[i];
-    if (!n)
-        n = free_threads_of(hi, &e->use[h], nodes, buf);
-    if (!n)
-        n = free_threads_of(hi, &e->use[h], ~UINT64_C(0), buf);
-    if (!n) /* a fully pinned host without reserved CPUs: nowhere else to go */
+    if (n) {
+        n = gv_ids_sort_unique(buf, n);
+    } else if (!(n = free_threads_of(hi, &e->use[h], nodes, buf)) &&
+               !(n = free_threads_of(hi, &e->use[h], ~UINT64_C(0), buf))) {
+        /* a fully pinned host without reserved CPUs: nowhere else to go */
         for (int k = 0; k < p->request.vcpus; k++)
             if (p->pins[k].pcpu >= 0)
                 buf[n++] = p->pins[k].pcpu;
-    n = gv_ids_sort_unique(buf, n);
+        n = gv_ids_sort_unique(buf, n);
+    } /* else the free threads, ascending already */
     p->n_emulator_cpus = n;
     p->emulator_cpus = gv_calloc(n ? n : 1, sizeof(int));
     memcpy(p->emulator_cpus, buf, n * sizeof(int));
@@ -414,6 +429,7 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
     size_t h = (size_t)p->host_index;
     const gv_host_info *hi = &e->info[h];
     gv_host_use *u = &e->use[h];
+    uint64_t pinned_nodes = 0;
 
     for (size_t k = 0; k < p->n_gpus; k++) {
         const gv_gpu_pick *pk = &c->picks[k];
@@ -428,13 +444,16 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         }
         e->gpu_milli_free += gv_gpu_free_milli(hi, pk->gpu, gu);
     }
-    for (size_t i = 0; i < vm->n_owned_cpus; i++)
+    for (size_t i = 0; i < vm->n_owned_cpus; i++) {
         unpin(u, vm->owned_cpus[i]);
+        pinned_nodes |= UINT64_C(1) << hi->cpu_numa_idx[vm->owned_cpus[i]];
+    }
     for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
         if (r->cpu_policy == GV_CPU_SHARED)
             u->numa[i].shared_vcpus -= c->take[i].vcpus;
         take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, -1);
-        gv_host_use_recount_numa(hi, u, (int)i);
+        if (pinned_nodes & (UINT64_C(1) << i))
+            gv_host_use_recount_numa(hi, u, (int)i);
     }
     for (size_t k = 0; k < p->n_vfs; k++) {
         gv_nic_use *nu = &u->nics[p->vfs[k].nic];

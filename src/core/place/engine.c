@@ -116,12 +116,23 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
     hi->cpu_words = (hi->max_cpu + 63) / 64;
     hi->reserved = gv_calloc((size_t)hi->cpu_words + 1, sizeof(uint64_t));
     hi->cpu_numa_idx = gv_calloc((size_t)hi->max_cpu + 1, sizeof(int16_t));
+    hi->node_cpus =
+        gv_calloc((h->n_numa ? h->n_numa : 1) * (size_t)hi->cpu_words + 1, sizeof(uint64_t));
     for (int c = 0; c < hi->max_cpu; c++)
         hi->cpu_numa_idx[c] = -1;
-    for (size_t i = 0; i < h->n_numa; i++)
-        for (size_t c = 0; c < h->numa[i].n_cores; c++)
-            for (int t = 0; t < h->numa[i].cores[c].n_threads; t++)
-                hi->cpu_numa_idx[h->numa[i].cores[c].threads[t]] = (int16_t)i;
+    for (size_t i = 0; i < h->n_numa; i++) {
+        for (size_t c = 0; c < h->numa[i].n_cores; c++) {
+            for (int t = 0; t < h->numa[i].cores[c].n_threads; t++) {
+                int cpu = h->numa[i].cores[c].threads[t];
+
+                if (cpu < 0 || cpu >= hi->max_cpu)
+                    continue;
+                hi->cpu_numa_idx[cpu] = (int16_t)i;
+                hi->node_cpus[i * (size_t)hi->cpu_words + (size_t)(cpu >> 6)] |= UINT64_C(1)
+                                                                                 << (cpu & 63);
+            }
+        }
+    }
     for (size_t i = 0; i < h->n_reserved_cpus; i++) {
         int c = h->reserved_cpus[i];
         if (c >= 0 && c < hi->max_cpu)
@@ -157,12 +168,13 @@ info_fini(gv_host_info *hi)
     free(hi->numa);
     free(hi->reserved);
     free(hi->cpu_numa_idx);
+    free(hi->node_cpus);
 }
 
 static void
 scratch_init(gv_engine *e)
 {
-    size_t numa = 1, gpus = 1, nics = 1, nvme = 1, words = 1;
+    size_t numa = 1, gpus = 1, nics = 1, nvme = 1, words = 1, cpus = 1;
 
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
         const gv_host *host = e->fleet->hosts[h];
@@ -171,7 +183,9 @@ scratch_init(gv_engine *e)
         nics = host->n_nics > nics ? host->n_nics : nics;
         nvme = host->n_nvme > nvme ? host->n_nvme : nvme;
         words = (size_t)e->info[h].cpu_words > words ? (size_t)e->info[h].cpu_words : words;
+        cpus = (size_t)e->info[h].max_cpu + 1 > cpus ? (size_t)e->info[h].max_cpu + 1 : cpus;
     }
+    e->cpu_buf = gv_calloc(2 * cpus, sizeof(int));
     e->scratch.numa = gv_calloc(numa, sizeof(*e->scratch.numa));
     e->scratch.gpus = gv_calloc(gpus, sizeof(*e->scratch.gpus));
     e->scratch.nics = gv_calloc(nics, sizeof(*e->scratch.nics));
@@ -231,6 +245,7 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
         gv_host_use_init(e, h, &e->use[h]);
     scratch_init(e);
     e->frag_memo = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(*e->frag_memo));
+    gv_gpu_memo_init(e);
     e->index_cand = GV_NEW0(gv_candidate);
     e->place_best = GV_NEW0(gv_candidate);
     e->place_second = GV_NEW0(gv_candidate);
@@ -261,6 +276,7 @@ gv_engine_free(gv_engine *e)
     free(e->free_vms);
     free(e->fleet_models);
     free(e->frag_memo);
+    free(e->gpu_memo);
     free(e->index_cand);
     free(e->place_best);
     free(e->place_second);
@@ -271,6 +287,7 @@ gv_engine_free(gv_engine *e)
     free(e->info);
     free(e->use);
     gv_host_use_fini(&e->scratch);
+    free(e->cpu_buf);
     gv_strv_free(e->groups, e->n_groups);
     gv_strv_free(e->datastores, e->n_datastores);
     free(e->heavy_per_datastore);
@@ -545,6 +562,7 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
     memset(ret, 0, sizeof(*ret));
     if ((r_check = check_request(e, r, &ask, err)) < 0)
         return r_check;
+    ask.reference = (flags & GV_PLACE_REFERENCE) != 0;
     if (flags & GV_PLACE_REFERENCE)
         found = decide_reference(e, &ask, best, second, &ret->explain);
     else
@@ -653,10 +671,12 @@ gv_engine_memory_bytes(const gv_engine *e)
                    2 * sizeof(gv_gpu_use) + 1);
         n += host->n_numa * (sizeof(gv_numa_info) + sizeof(gv_numa_use));
         n += host->n_nics * (sizeof(int) + sizeof(gv_nic_use)) + host->n_nvme * 16;
-        n += (size_t)e->info[h].cpu_words * 16 + (size_t)e->info[h].max_cpu * 2;
+        n +=
+            (size_t)e->info[h].cpu_words * (16 + 8 * host->n_numa) + (size_t)e->info[h].max_cpu * 2;
         n += e->use[h].n_groups * sizeof(gv_group_count);
     }
     n += e->n_vms * sizeof(gv_vm) + e->fleet->n_hosts * sizeof(gv_frag_memo);
+    n += gv_gpu_memo_bytes();
     n += (size_t)e->cfg.mix_window * sizeof(gv_request);
     n += gv_index_memory_bytes(e);
     return n;

@@ -68,6 +68,7 @@ typedef struct gv_host_info {
     int max_cpu;           /* highest CPU id + 1 */
     int cpu_words;         /* uint64_t words of a CPU bitmap */
     int16_t *cpu_numa_idx; /* per CPU id: index into host->numa, -1 when not a CPU */
+    uint64_t *node_cpus;   /* per host->numa entry, cpu_words words: bitmap of its threads */
     uint64_t *reserved;    /* bitmap of reserved CPUs */
     int64_t gpu_milli;     /* total GPU capacity, 1000 per GPU */
     int n_threads;         /* unreserved threads */
@@ -179,6 +180,30 @@ typedef struct gv_vm {
 
 typedef struct gv_shape_index gv_shape_index;
 
+/* A GPU's state made canonical (gpu_memo.c): all gv_gpu_unit and gv_gpu_free_milli read. */
+typedef struct gv_gpu_key {
+    uint8_t fleet_model; /* index in engine->fleet_models */
+    uint8_t reconf;      /* the host is reconfigurable */
+    uint16_t vfs;        /* the GPU's VF count */
+    int8_t mode, vgpu_type;
+    uint8_t vgpu_mixed, taken, n_inst, inst_used;
+    uint16_t n_alloc;
+    uint8_t n_vf;   /* owned VFs */
+    uint8_t n_vgpu; /* owned vGPU slots */
+    uint8_t pad[2];
+    uint8_t inst[GV_GPU_MAX_INSTANCES][2]; /* MIG instances: profile, start */
+    int8_t vgpu_types[GV_VGPU_SLOTS];      /* the owned slots' types, ascending */
+} gv_gpu_key;
+
+/* What a GPU state means to the mix in use (version mix_version). */
+typedef struct gv_gpu_memo {
+    uint64_t mix_version;
+    uint32_t able;    /* bit i: mix entry i can take a unit here */
+    int32_t unable_w; /* per-mille weight of the mix entries that cannot (or need no GPU) */
+    int32_t free_milli;
+    gv_gpu_key key;
+} gv_gpu_memo;
+
 /* A host's F(M), valid while the host's version and the mix version are those recorded. */
 typedef struct gv_frag_memo {
     bool valid;
@@ -198,6 +223,7 @@ typedef struct gv_frag_memo {
 
 typedef struct gv_ask {
     const gv_request *r;
+    bool reference; /* decided by the reference: no memo is read on its behalf */
     int16_t unit[GV_FLEET_MODELS_MAX];
 } gv_ask;
 
@@ -242,9 +268,12 @@ struct gv_engine {
     size_t n_recent, recent_head;
     uint64_t n_requests;
     uint64_t mix_version;
-    bool mix_learned;         /* the mix in use was learned (not the prior) */
-    gv_host_use scratch;      /* sized for the largest host: candidates are tried on it */
-    gv_frag_memo *frag_memo;  /* per host: the fast path's F(M) before placing */
+    bool mix_learned;        /* the mix in use was learned (not the prior) */
+    gv_host_use scratch;     /* sized for the largest host: candidates are tried on it */
+    int *cpu_buf;            /* 2 x (max_cpu + 1) of the largest host: commit's CPU lists */
+    gv_frag_memo *frag_memo; /* per host: the fast path's F(M) before placing */
+    gv_gpu_memo *gpu_memo;   /* the fast path's per-GPU-state answers (gpu_memo.c) */
+    uint64_t gpu_memo_hits, gpu_memo_misses;
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
     gv_candidate *place_best; /* gv_engine_place's winner and runner-up */
     gv_candidate *place_second;
@@ -297,9 +326,15 @@ gv_ask_unit(const gv_engine *e, const gv_ask *a, size_t h, int g)
     return a->unit[e->info[h].fleet_model[g]];
 }
 
-/* frag.c */
-int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u);
-int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
+/* gpu_memo.c: GPU @g of host @h in state @gu, as the mix in use sees it (fast path only). */
+const gv_gpu_memo *gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
+void gv_gpu_memo_init(gv_engine *e);
+size_t gv_gpu_memo_bytes(void);
+
+/* frag.c: F(M) of host @h in state @u, and the fragment of one GPU in state @gu, milli-GPUs;
+ * the fast path reads per-GPU answers from gpu_memo.c, the @reference path computes afresh. */
+int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u, bool reference);
+int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool reference);
 void gv_mix_observe(gv_engine *e, const gv_request *r);
 void gv_mix_prior(gv_engine *e);
 

@@ -760,7 +760,7 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
         if (x->e->n_mix) {
             gv_gpu_use t = x->u->gpus[g];
             gv_gpu_pick_apply(&t, r, &x->unit[g]);
-            x->frag[g] = gv_frag_gpu(x->e, x->h, (int)g, &t);
+            x->frag[g] = gv_frag_gpu(x->e, x->h, (int)g, &t, x->a->reference);
         } else {
             x->frag[g] = 0;
         }

@@ -63,7 +63,7 @@ host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_reque
     return cpus >= m->vcpus && mem >= m->memory_mib;
 }
 
-/* F(m) for one shape, milli-GPUs. */
+/* F(m) for one shape, milli-GPUs, computed afresh (the reference). */
 static int64_t
 frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_ask *a,
          const int64_t *free_milli, int64_t total_free)
@@ -86,8 +86,8 @@ frag_one(const gv_engine *e, size_t h, const gv_host_use *u, const gv_ask *a,
     return able >= m->gpu.count ? unusable : total_free;
 }
 
-int64_t
-gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
+static int64_t
+frag_host_reference(const gv_engine *e, size_t h, const gv_host_use *u)
 {
     const gv_host_info *hi = &e->info[h];
     int64_t free_milli[GV_HOST_MAX_GPUS], total = 0, f = 0;
@@ -101,6 +101,45 @@ gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u)
     return f / 1000;
 }
 
+/* The same from the per-GPU memo: each GPU's free capacity and the mix entries it can serve. */
+int64_t
+gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u, bool reference)
+{
+    const gv_host_info *hi = &e->info[h];
+    int64_t free_milli[GV_HOST_MAX_GPUS], total = 0, f = 0;
+    uint32_t able[GV_HOST_MAX_GPUS];
+    size_t n = hi->host->n_gpus;
+
+    if (reference || !e->n_mix)
+        return frag_host_reference(e, h, u);
+    for (size_t g = 0; g < n; g++) {
+        const gv_gpu_memo *m = gv_gpu_memo_get(e, h, (int)g, &u->gpus[g]);
+
+        total += free_milli[g] = m->free_milli;
+        able[g] = free_milli[g] ? m->able : 0;
+    }
+    if (!total)
+        return 0;
+    for (size_t i = 0; i < e->n_mix; i++) {
+        const gv_request *r = e->mix_ask[i].r;
+        int64_t unusable = 0;
+        int n_able = 0;
+
+        if (r->gpu.count == 0 || !host_has_room(e, h, u, r)) {
+            f += e->mix_w[i] * total;
+            continue;
+        }
+        for (size_t g = 0; g < n; g++) {
+            if (able[g] >> i & 1)
+                n_able++;
+            else
+                unusable += free_milli[g];
+        }
+        f += e->mix_w[i] * (n_able >= r->gpu.count ? unusable : total);
+    }
+    return f / 1000;
+}
+
 int64_t
 gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
 {
@@ -109,9 +148,9 @@ gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
     const gv_host_use *u = &e->use[h];
 
     if (reference)
-        return gv_frag_host(e, h, u);
+        return gv_frag_host(e, h, u, true);
     if (!m->valid || m->version != u->version || m->mix_version != e->mix_version) {
-        m->value = gv_frag_host(e, h, u);
+        m->value = gv_frag_host(e, h, u, false);
         m->version = u->version;
         m->mix_version = e->mix_version;
         m->valid = true;
@@ -120,11 +159,17 @@ gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
 }
 
 int64_t
-gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool reference)
 {
-    int64_t free_milli = gv_gpu_free_milli(&e->info[h], g, gu), f = 0;
+    int64_t free_milli, f = 0;
 
-    if (!free_milli)
+    if (!e->n_mix)
+        return 0;
+    if (!reference) {
+        const gv_gpu_memo *m = gv_gpu_memo_get(e, h, g, gu);
+        return (int64_t)m->free_milli * m->unable_w / 1000;
+    }
+    if (!(free_milli = gv_gpu_free_milli(&e->info[h], g, gu)))
         return 0;
     for (size_t i = 0; i < e->n_mix; i++)
         if (e->mix[i].shape.gpu.count == 0 ||

@@ -31,6 +31,7 @@ void
 gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a)
 {
     a->r = r;
+    a->reference = false;
     for (size_t i = 0; i < e->n_fleet_models; i++) {
         const gv_gpu_model *m = e->fleet_models[i].model;
         int v;
@@ -155,7 +156,7 @@ lowest_clear(uint64_t bits, int limit)
 /* The MIG start on @g (layout as it is) that leaves the GPU least fragmented; -1 if none. */
 static int
 mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m,
-               int profile, bool choose)
+               int profile, bool choose, bool reference)
 {
     gv_mig_usage u;
     uint32_t starts;
@@ -176,7 +177,7 @@ mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const 
             continue;
         t = *g;
         mig_insert(&t, profile, s);
-        f = gv_frag_gpu(e, h, gi, &t);
+        f = gv_frag_gpu(e, h, gi, &t, reference);
         if (best < 0 || f < best_frag) {
             best = s;
             best_frag = f;
@@ -187,7 +188,7 @@ mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const 
 
 static bool
 unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m, int p,
-         bool reconf, bool choose, gv_gpu_pick *ret)
+         bool reconf, bool choose, bool reference, gv_gpu_pick *ret)
 {
     int start;
 
@@ -201,7 +202,7 @@ unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu
                 return true;
             }
         }
-        if ((start = mig_best_start(e, h, gi, g, m, p, choose)) >= 0) {
+        if ((start = mig_best_start(e, h, gi, g, m, p, choose, reference)) >= 0) {
             ret->mig_profile = p;
             ret->mig_start = start;
             return true;
@@ -216,7 +217,7 @@ unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu
         gv_gpu_use blank;
 
         gv_gpu_use_blank(&blank, GV_GPU_MODE_MIG);
-        if ((start = mig_best_start(e, h, gi, &blank, m, p, choose)) < 0)
+        if ((start = mig_best_start(e, h, gi, &blank, m, p, choose, reference)) < 0)
             return false;
         ret->reconfig = 1;
         ret->mig_profile = p;
@@ -262,7 +263,7 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
             p.reconfig = 1;
         break;
     case GV_GPU_MODE_MIG:
-        ok = unit_mig(e, h, gi, g, m, unit, reconf, choose, &p);
+        ok = unit_mig(e, h, gi, g, m, unit, reconf, choose, a->reference, &p);
         break;
     case GV_GPU_MODE_VGPU:
         ok = unit_vgpu(g, m, unit, reconf, &p);

@@ -1,0 +1,164 @@
+/*
+ * gpu_memo.c - what one GPU's state means to the expected mix, remembered.
+ *
+ * Fragmentation (frag.c) asks of every GPU, for every mix shape, "could this GPU give one unit
+ * of it?", and of every GPU its free capacity; MIG start choice asks it again for every start
+ * it tries. The answers depend on nothing but the GPU's state and what its host and model make
+ * of it, and a fleet's GPUs pass through few distinct states, so the fast path computes them
+ * once per distinct state and mix (gv_gpu_memo_get) and looks them up after.
+ *
+ * The key is the state made canonical, keeping exactly what gv_gpu_unit and gv_gpu_free_milli
+ * read: which vGPU slots or VFs are owned does not matter, only the owned slots' types (sorted)
+ * and how many VFs (VFs are handed out lowest first, so the owned ones are always below the
+ * GPU's VF count); the model (as the fleet's model index), the host's reconfigurability and the
+ * GPU's VF count do. The answers are computed on the state rebuilt from the key, so they are a
+ * function of the key by construction; the reference path never reads this memo and the
+ * reference tests compare the two.
+ *
+ * The table is direct-mapped: a slot holds the last key that hashed to it. An entry is valid
+ * for the mix version it was computed under, so a new mix needs no flush.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+#define GV_GPU_MEMO_SLOTS 16384 /* a power of two */
+
+_Static_assert(GV_MIX_MAX <= 32, "gv_gpu_memo.able has a bit per mix entry");
+
+/* Sorted @n types, ascending (n <= GV_VGPU_SLOTS; equal-size GPUs hold one type). */
+static void
+sort_types(int8_t *t, int n)
+{
+    for (int i = 1; i < n; i++) {
+        int8_t v = t[i];
+        int j = i;
+
+        while (j > 0 && t[j - 1] > v) {
+            t[j] = t[j - 1];
+            j--;
+        }
+        t[j] = v;
+    }
+}
+
+static void
+key_of(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, gv_gpu_key *k)
+{
+    const gv_host_info *hi = &e->info[h];
+    uint64_t bits;
+    int n = 0;
+
+    memset(k, 0, sizeof(*k));
+    k->fleet_model = hi->fleet_model[g];
+    k->reconf = hi->host->reconfigurable;
+    k->vfs = (uint16_t)hi->gpu_vfs[g];
+    k->mode = gu->mode;
+    k->vgpu_type = gu->vgpu_type;
+    k->vgpu_mixed = gu->vgpu_mixed;
+    k->taken = gu->taken;
+    k->n_inst = gu->n_inst;
+    k->inst_used = gu->inst_used;
+    k->n_alloc = gu->n_alloc;
+    k->n_vf = (uint8_t)__builtin_popcountll(gu->vf_used);
+    for (int i = 0; i < gu->n_inst && i < GV_GPU_MAX_INSTANCES; i++) {
+        k->inst[i][0] = (uint8_t)gu->inst[i].profile;
+        k->inst[i][1] = (uint8_t)gu->inst[i].start;
+    }
+    for (bits = gu->vgpu_used; bits; bits &= bits - 1)
+        k->vgpu_types[n++] = gu->slot_type[__builtin_ctzll(bits)];
+    sort_types(k->vgpu_types, n);
+    k->n_vgpu = (uint8_t)n;
+}
+
+static uint64_t
+low_bits(int n)
+{
+    return n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+}
+
+/* The state @k stands for: owned vGPU slots and VFs packed lowest first. */
+static void
+use_of(const gv_gpu_key *k, gv_gpu_use *gu)
+{
+    gv_gpu_use_blank(gu, (gv_gpu_mode)k->mode);
+    gu->vgpu_type = k->vgpu_type;
+    gu->vgpu_mixed = k->vgpu_mixed;
+    gu->taken = k->taken;
+    gu->n_inst = k->n_inst;
+    gu->inst_used = k->inst_used;
+    gu->n_alloc = k->n_alloc;
+    for (int i = 0; i < k->n_inst && i < GV_GPU_MAX_INSTANCES; i++) {
+        gu->inst[i].profile = k->inst[i][0];
+        gu->inst[i].start = k->inst[i][1];
+    }
+    gu->vgpu_used = low_bits(k->n_vgpu);
+    for (int s = 0; s < k->n_vgpu; s++)
+        gu->slot_type[s] = k->vgpu_types[s];
+    gu->vf_used = low_bits(k->n_vf);
+}
+
+static uint64_t
+key_hash(const gv_gpu_key *k)
+{
+    uint64_t h = 1469598103934665603ULL, w;
+    const unsigned char *b = (const unsigned char *)k;
+
+    /* the vGPU types past the owned ones are zero: hash the fixed part and the owned ones */
+    size_t n = offsetof(gv_gpu_key, vgpu_types) + k->n_vgpu;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h ^ (h >> 32);
+}
+
+const gv_gpu_memo *
+gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+{
+    /* a cache of derived values is the one thing the const engine may update */
+    gv_engine *me = (gv_engine *)e;
+    gv_gpu_key k;
+    gv_gpu_memo *m;
+    gv_gpu_use t;
+
+    key_of(e, h, g, gu, &k);
+    m = &me->gpu_memo[key_hash(&k) & (GV_GPU_MEMO_SLOTS - 1)];
+    if (m->mix_version == e->mix_version && !memcmp(&m->key, &k, sizeof(k))) {
+        me->gpu_memo_hits++;
+        return m;
+    }
+    me->gpu_memo_misses++;
+    use_of(&k, &t);
+    m->key = k;
+    m->mix_version = e->mix_version;
+    m->free_milli = (int32_t)gv_gpu_free_milli(&e->info[h], g, &t);
+    m->able = 0;
+    m->unable_w = 0;
+    for (size_t i = 0; i < e->n_mix; i++) {
+        if (e->mix[i].shape.gpu.count > 0 && gv_gpu_unit(e, h, g, &t, &e->mix_ask[i], false, NULL))
+            m->able |= UINT32_C(1) << i;
+        else
+            m->unable_w += e->mix_w[i];
+    }
+    return m;
+}
+
+void
+gv_gpu_memo_init(gv_engine *e)
+{
+    e->gpu_memo = gv_calloc(GV_GPU_MEMO_SLOTS, sizeof(*e->gpu_memo));
+    for (size_t i = 0; i < GV_GPU_MEMO_SLOTS; i++)
+        e->gpu_memo[i].mix_version = UINT64_MAX; /* no mix has that version: empty */
+}
+
+size_t
+gv_gpu_memo_bytes(void)
+{
+    return GV_GPU_MEMO_SLOTS * sizeof(gv_gpu_memo);
+}
