@@ -20,7 +20,9 @@
  * root and the next two are the closest hosts. Per reason the closest host is kept as hosts
  * change, and looked for again only when the kept one itself changed; the one-line details of
  * the hosts an explanation shows are kept until those hosts change. A failed decision thus
- * costs a few tree steps, not a scan of the fleet.
+ * costs a few tree steps, not a scan of the fleet. A placed decision needs the root host's full
+ * candidate (its GPU units, NUMA split, devices): the evaluation that made a host the root is
+ * kept until that host changes, so the usual decision evaluates nothing.
  * At most GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
  */
 #include <stdio.h>
@@ -58,6 +60,8 @@ struct gv_shape_index {
     bool closest_ok[GV_REASON_LAST]; /* false: look for it again */
     size_t n_details;                /* the details of explained hosts, until they change */
     gv_explain_detail details[GV_SHAPE_DETAILS];
+    int32_t root_host;      /* the host root_cand is the evaluation of, -1 none */
+    gv_candidate root_cand; /* the tree's best host as evaluated, until that host changes */
 };
 
 static void
@@ -103,22 +107,57 @@ shape_of(const gv_request *r, gv_request *s)
     s->io = r->io;
 }
 
-/* A word-at-a-time hash: shapes are 4.5 KiB of mostly zeros, hashed on every decision. */
 static uint64_t
-hash_bytes(const void *p, size_t n)
+hash_word(uint64_t h, uint64_t w)
 {
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL, w;
-    size_t i = 0;
+    h = (h ^ w) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
 
+static uint64_t
+hash_str(uint64_t h, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max), i = 0;
+    uint64_t w;
+
+    h = hash_word(h, n);
     for (; i + 8 <= n; i += 8) {
-        memcpy(&w, b + i, 8);
-        h = (h ^ w) * 1099511628211ULL;
-        h ^= h >> 29;
+        memcpy(&w, s + i, 8);
+        h = hash_word(h, w);
     }
-    for (; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
-    return h;
+    for (w = 0; i < n; i++)
+        w = w << 8 | (unsigned char)s[i];
+    return hash_word(h, w);
+}
+
+/* A shape's hash, field by field: a shape is 4.5 KiB of mostly unused string space, and it is
+ * hashed on every decision. Equality is memcmp of the whole shape; this only narrows it. */
+static uint64_t
+shape_hash(const gv_request *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    h = hash_word(h, (uint64_t)s->vcpus << 32 | (uint32_t)s->hugepages);
+    h = hash_word(h, (uint64_t)s->memory_mib);
+    h = hash_word(h, (uint64_t)s->cpu_policy << 48 | (uint64_t)s->numa_policy << 32 |
+                         (uint64_t)s->class << 16 | (uint64_t)s->io);
+    h = hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |
+                         (uint64_t)s->gpu.topology);
+    for (size_t i = 0; i < s->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
+        h = hash_str(h, s->gpu.models[i], GV_MODEL_LEN);
+    h = hash_str(h, s->gpu.profile, sizeof(s->gpu.profile));
+    h = hash_str(h, s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type));
+    h = hash_word(h, (uint64_t)s->nic_vfs << 32 | (uint64_t)s->nic_locality << 16 |
+                         (uint64_t)s->scratch_locality);
+    h = hash_word(h, (uint64_t)s->scratch_gib);
+    h = hash_str(h, s->pool, sizeof(s->pool));
+    for (size_t i = 0; i < s->n_zones && i < GV_REQ_MAX_ZONES; i++)
+        h = hash_str(h, s->zones[i], GV_REQ_NAME_LEN);
+    for (size_t i = 0; i < s->n_labels && i < GV_REQ_MAX_LABELS; i++) {
+        h = hash_str(h, s->labels[i].key, GV_REQ_NAME_LEN);
+        h = hash_str(h, s->labels[i].value, GV_REQ_NAME_LEN);
+    }
+    return hash_str(h, s->anti_affinity, sizeof(s->anti_affinity));
 }
 
 /* Is failed host @a closer to fitting than failed host @b (of the same reason)? */
@@ -242,6 +281,7 @@ shape_build(gv_engine *e, const gv_request *shape, uint64_t hash)
     gv_ask_init(e, &s->shape, &s->ask);
     s->hash = hash;
     s->n = n;
+    s->root_host = -1;
     for (s->size = 1; s->size < n; s->size <<= 1)
         ;
     s->score = gv_calloc(n ? n : 1, sizeof(int32_t));
@@ -277,7 +317,7 @@ shape_get(gv_engine *e, const gv_request *r)
     size_t victim = 0;
 
     shape_of(r, &shape);
-    hash = hash_bytes(&shape, sizeof(shape));
+    hash = shape_hash(&shape);
     for (size_t i = 0; i < e->n_shapes; i++) {
         gv_shape_index *s = e->shapes[i];
         if (s->hash == hash && !memcmp(&s->shape, &shape, sizeof(shape))) {
@@ -317,6 +357,13 @@ gv_index_host_changed(gv_engine *e, size_t h)
         verdict(e, s, h, c);
         closest_note(e, s, h);
         tree_update(e, s, h, true);
+        /* the evaluation just made is what the next decision of this shape would make */
+        if (s->tree[1] == (int32_t)h && c->feasible) {
+            memcpy(&s->root_cand, c, sizeof(*c));
+            s->root_host = (int32_t)h;
+        } else if (s->root_host == (int32_t)h) {
+            s->root_host = -1;
+        }
     }
 }
 
@@ -441,7 +488,13 @@ gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
         explain_failures(e, s, x);
         return false;
     }
-    gv_eval_host(e, (size_t)root, a, 0, best);
+    if (s->root_host == root) {
+        memcpy(best, &s->root_cand, sizeof(*best));
+    } else {
+        gv_eval_host(e, (size_t)root, a, 0, best);
+        memcpy(&s->root_cand, best, sizeof(*best));
+        s->root_host = root;
+    }
     if (explain && s->n_feasible > 1) {
         int runner;
 
