@@ -559,9 +559,13 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
     bool found;
     int r_check;
 
-    memset(ret, 0, sizeof(*ret));
-    if ((r_check = check_request(e, r, &ask, err)) < 0)
+    /* the placement (10 KiB) is zeroed only when no placement is copied into it */
+    ret->placed = false;
+    memset(&ret->explain, 0, sizeof(ret->explain));
+    if ((r_check = check_request(e, r, &ask, err)) < 0) {
+        memset(&ret->placement, 0, sizeof(ret->placement));
         return r_check;
+    }
     ask.reference = (flags & GV_PLACE_REFERENCE) != 0;
     if (flags & GV_PLACE_REFERENCE)
         found = decide_reference(e, &ask, best, second, &ret->explain);
@@ -576,8 +580,10 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
     }
     if (!(flags & GV_PLACE_DRY_RUN))
         gv_mix_observe(e, r);
-    if (!found)
+    if (!found) {
+        memset(&ret->placement, 0, sizeof(ret->placement));
         return 0;
+    }
     ret->placed = true;
     if (flags & GV_PLACE_DRY_RUN) {
         /* the concrete resources come from committing; uncommit restores the host byte for

@@ -218,6 +218,8 @@ closest_forget(gv_shape_index *s, size_t h, int k)
             s->details[i] = s->details[--s->n_details];
 }
 
+/* Host @h's verdict changed (or it leaves or rejoins the tree): replay its path to the root.
+ * Where a node's winner stays a host other than @h, nothing above it changes. */
 static void
 tree_update(const gv_engine *e, gv_shape_index *s, size_t h, bool present)
 {
@@ -226,7 +228,11 @@ tree_update(const gv_engine *e, gv_shape_index *s, size_t h, bool present)
     s->tree[i] = present ? (int32_t)h : -1;
     for (i >>= 1; i >= 1; i >>= 1) {
         int a = s->tree[2 * i], b = s->tree[2 * i + 1];
-        s->tree[i] = leaf_better(e, s, a, b) || b < 0 ? a : b;
+        int32_t was = s->tree[i], now = leaf_better(e, s, a, b) || b < 0 ? a : b;
+
+        s->tree[i] = now;
+        if (now == was && was != (int32_t)h)
+            break;
     }
 }
 
