@@ -204,12 +204,20 @@ typedef struct gv_gpu_memo {
     gv_gpu_key key;
 } gv_gpu_memo;
 
-/* A host's F(M), valid while the host's version and the mix version are those recorded. */
+/* One GPU as the mix sees it: its free capacity and the mix entries that can take a unit. */
+typedef struct gv_gpu_answer {
+    int32_t free_milli;
+    uint32_t able; /* bit i: mix entry i */
+} gv_gpu_answer;
+
+/* A host's F(M) and its GPUs' answers, valid while the host's version and the mix version are
+ * those recorded. */
 typedef struct gv_frag_memo {
     bool valid;
     uint64_t version;
     uint64_t mix_version;
     int64_t value;
+    gv_gpu_answer *gpus; /* per GPU */
 } gv_frag_memo;
 
 /*
@@ -331,9 +339,9 @@ const gv_gpu_memo *gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv
 void gv_gpu_memo_init(gv_engine *e);
 size_t gv_gpu_memo_bytes(void);
 
-/* frag.c: F(M) of host @h in state @u, and the fragment of one GPU in state @gu, milli-GPUs;
- * the fast path reads per-GPU answers from gpu_memo.c, the @reference path computes afresh. */
-int64_t gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u, bool reference);
+/* frag.c: fragmentation in milli-GPUs (of one GPU in state @gu, of host @h now or after a
+ * candidate); the fast path reads per-GPU answers from gpu_memo.c, the @reference path computes
+ * them afresh. */
 int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool reference);
 void gv_mix_observe(gv_engine *e, const gv_request *r);
 void gv_mix_prior(gv_engine *e);
@@ -343,6 +351,9 @@ void gv_mix_prior(gv_engine *e);
  * the mix does (every shape's "before" is the same); the reference computes it afresh.
  */
 int64_t gv_frag_host_now(const gv_engine *e, size_t h, bool reference);
+/* F(M) of host @h in state @after, which is the host as it is plus candidate @c. */
+int64_t gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after,
+                           const gv_candidate *c, bool reference);
 
 /* score.c */
 void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_candidate *c);

@@ -101,23 +101,15 @@ frag_host_reference(const gv_engine *e, size_t h, const gv_host_use *u)
     return f / 1000;
 }
 
-/* The same from the per-GPU memo: each GPU's free capacity and the mix entries it can serve. */
-int64_t
-gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u, bool reference)
+/* F(M) from each GPU's free capacity and the mix entries it can serve (the per-GPU memo). */
+static int64_t
+frag_of_answers(const gv_engine *e, size_t h, const gv_host_use *u, const gv_gpu_answer *ans)
 {
-    const gv_host_info *hi = &e->info[h];
-    int64_t free_milli[GV_HOST_MAX_GPUS], total = 0, f = 0;
-    uint32_t able[GV_HOST_MAX_GPUS];
-    size_t n = hi->host->n_gpus;
+    size_t n = e->info[h].host->n_gpus;
+    int64_t total = 0, f = 0;
 
-    if (reference || !e->n_mix)
-        return frag_host_reference(e, h, u);
-    for (size_t g = 0; g < n; g++) {
-        const gv_gpu_memo *m = gv_gpu_memo_get(e, h, (int)g, &u->gpus[g]);
-
-        total += free_milli[g] = m->free_milli;
-        able[g] = free_milli[g] ? m->able : 0;
-    }
+    for (size_t g = 0; g < n; g++)
+        total += ans[g].free_milli;
     if (!total)
         return 0;
     for (size_t i = 0; i < e->n_mix; i++) {
@@ -130,32 +122,67 @@ gv_frag_host(const gv_engine *e, size_t h, const gv_host_use *u, bool reference)
             continue;
         }
         for (size_t g = 0; g < n; g++) {
-            if (able[g] >> i & 1)
+            if (ans[g].free_milli && (ans[g].able >> i & 1))
                 n_able++;
             else
-                unusable += free_milli[g];
+                unusable += ans[g].free_milli;
         }
         f += e->mix_w[i] * (n_able >= r->gpu.count ? unusable : total);
     }
     return f / 1000;
 }
 
-int64_t
-gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
+static void
+answer_of(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, gv_gpu_answer *a)
+{
+    const gv_gpu_memo *m = gv_gpu_memo_get(e, h, g, gu);
+
+    a->free_milli = m->free_milli;
+    a->able = m->able;
+}
+
+/* The fast path's memo of host @h as it is now, brought up to date. */
+static const gv_frag_memo *
+memo_now(const gv_engine *e, size_t h)
 {
     /* a cache of derived values is the one thing the const engine may update */
     gv_frag_memo *m = &((gv_engine *)e)->frag_memo[h];
     const gv_host_use *u = &e->use[h];
 
-    if (reference)
-        return gv_frag_host(e, h, u, true);
     if (!m->valid || m->version != u->version || m->mix_version != e->mix_version) {
-        m->value = gv_frag_host(e, h, u, false);
+        for (size_t g = 0; g < e->info[h].host->n_gpus; g++)
+            answer_of(e, h, (int)g, &u->gpus[g], &m->gpus[g]);
+        m->value = frag_of_answers(e, h, u, m->gpus);
         m->version = u->version;
         m->mix_version = e->mix_version;
         m->valid = true;
     }
-    return m->value;
+    return m;
+}
+
+int64_t
+gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
+{
+    if (reference || !e->n_mix)
+        return frag_host_reference(e, h, &e->use[h]);
+    return memo_now(e, h)->value;
+}
+
+int64_t
+gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after, const gv_candidate *c,
+                   bool reference)
+{
+    gv_gpu_answer ans[GV_HOST_MAX_GPUS];
+    const gv_frag_memo *m;
+
+    if (reference || !e->n_mix)
+        return frag_host_reference(e, h, after);
+    /* only the GPUs the candidate takes units of differ from the host as it is */
+    m = memo_now(e, h);
+    memcpy(ans, m->gpus, e->info[h].host->n_gpus * sizeof(ans[0]));
+    for (int k = 0; k < c->n_picks; k++)
+        answer_of(e, h, c->picks[k].gpu, &after->gpus[c->picks[k].gpu], &ans[c->picks[k].gpu]);
+    return frag_of_answers(e, h, after, ans);
 }
 
 int64_t

@@ -139,7 +139,7 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_c
     apply_counts(e, h, after, r, c);
     if (e->n_mix && hi->gpu_milli) {
         before_f = gv_frag_host_now(e, h, reference);
-        after_f = gv_frag_host(e, h, after, reference);
+        after_f = gv_frag_host_after(e, h, after, c, reference);
     }
     delta = after_f - before_f;
     c->score.frag_delta_milli = delta;
