@@ -281,6 +281,7 @@ gv_engine_free(gv_engine *e)
         free(e->frag_memo[h].gpus);
     free(e->frag_memo);
     free(e->gpu_memo);
+    free(e->unit_memo);
     free(e->index_cand);
     free(e->place_best);
     free(e->place_second);

@@ -195,6 +195,19 @@ typedef struct gv_gpu_key {
     int8_t vgpu_types[GV_VGPU_SLOTS];      /* the owned slots' types, ascending */
 } gv_gpu_key;
 
+/* A GPU state's answer to one unit of a request (mode, and the unit's index for the GPU's
+ * model): can it give one, which (its slot aside: slots are the actual state's), and the GPU's
+ * fragment after giving it. Valid for the mix version recorded. */
+typedef struct gv_unit_memo {
+    uint64_t mix_version;
+    int16_t unit;
+    int8_t mode;
+    bool ok;
+    gv_gpu_pick pick;
+    int64_t frag_after;
+    gv_gpu_key key;
+} gv_unit_memo;
+
 /* What a GPU state means to the mix in use (version mix_version). */
 typedef struct gv_gpu_memo {
     uint64_t mix_version;
@@ -281,6 +294,7 @@ struct gv_engine {
     int *cpu_buf;            /* 2 x (max_cpu + 1) of the largest host: commit's CPU lists */
     gv_frag_memo *frag_memo; /* per host: the fast path's F(M) before placing */
     gv_gpu_memo *gpu_memo;   /* the fast path's per-GPU-state answers (gpu_memo.c) */
+    gv_unit_memo *unit_memo; /* and its per-GPU-state, per-unit answers */
     uint64_t gpu_memo_hits, gpu_memo_misses;
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
     gv_candidate *place_best; /* gv_engine_place's winner and runner-up */
@@ -327,6 +341,16 @@ void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
 /* Resolve @r against the fleet's models into @a (which keeps @r). */
 void gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a);
+/* The lowest clear bit of @bits below @limit (a free vGPU slot or VF), -1 none. */
+static inline int
+gv_lowest_clear(uint64_t bits, int limit)
+{
+    for (int i = 0; i < limit && i < 64; i++)
+        if (!(bits & (UINT64_C(1) << i)))
+            return i;
+    return -1;
+}
+
 /* The ask's entry for GPU @g of host @h. */
 static inline int
 gv_ask_unit(const gv_engine *e, const gv_ask *a, size_t h, int g)
@@ -336,6 +360,10 @@ gv_ask_unit(const gv_engine *e, const gv_ask *a, size_t h, int g)
 
 /* gpu_memo.c: GPU @g of host @h in state @gu, as the mix in use sees it (fast path only). */
 const gv_gpu_memo *gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
+/* The same for one unit of @a's request (gv_gpu_unit choosing): whether GPU @g can give it;
+ * if so *pick is the unit and *frag_after the GPU's gv_frag_gpu after giving it. */
+bool gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_ask *a,
+                      gv_gpu_pick *pick, int64_t *frag_after);
 void gv_gpu_memo_init(gv_engine *e);
 size_t gv_gpu_memo_bytes(void);
 

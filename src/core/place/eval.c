@@ -754,16 +754,21 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
                                      (host->reconfigurable && r->gpu.mode != GV_GPU_MODE_SRIOV));
 
         compatible += mode_ok;
-        if (!mode_ok || !gv_gpu_unit(x->e, x->h, (int)g, &x->u->gpus[g], x->a, true, &x->unit[g]))
+        if (!mode_ok)
             continue;
-        x->usable[x->n_usable++] = (int)g;
-        if (x->e->n_mix) {
-            gv_gpu_use t = x->u->gpus[g];
-            gv_gpu_pick_apply(&t, r, &x->unit[g]);
-            x->frag[g] = gv_frag_gpu(x->e, x->h, (int)g, &t, x->a->reference);
+        if (!x->a->reference) {
+            if (!gv_gpu_unit_memo(x->e, x->h, (int)g, &x->u->gpus[g], x->a, &x->unit[g],
+                                  &x->frag[g]))
+                continue;
         } else {
-            x->frag[g] = 0;
+            gv_gpu_use t = x->u->gpus[g];
+
+            if (!gv_gpu_unit(x->e, x->h, (int)g, &t, x->a, true, &x->unit[g]))
+                continue;
+            gv_gpu_pick_apply(&t, r, &x->unit[g]);
+            x->frag[g] = gv_frag_gpu(x->e, x->h, (int)g, &t, true);
         }
+        x->usable[x->n_usable++] = (int)g;
     }
     if (!compatible) {
         const char *what = r->gpu.mode == GV_GPU_MODE_MIG    ? r->gpu.profile

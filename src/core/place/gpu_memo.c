@@ -149,16 +149,60 @@ gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
     return m;
 }
 
+bool
+gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_ask *a,
+                 gv_gpu_pick *pick, int64_t *frag_after)
+{
+    gv_engine *me = (gv_engine *)e;
+    int mode = a->r->gpu.mode, unit = gv_ask_unit(e, a, h, g);
+    gv_gpu_key k;
+    gv_unit_memo *m;
+
+    key_of(e, h, g, gu, &k);
+    m = &me->unit_memo[(key_hash(&k) ^
+                        (uint64_t)(mode << 16 | (unit & 0xffff)) * 0x9e3779b97f4a7c15ULL) &
+                       (GV_GPU_MEMO_SLOTS - 1)];
+    if (m->mix_version != e->mix_version || m->mode != mode || m->unit != unit ||
+        memcmp(&m->key, &k, sizeof(k))) {
+        gv_gpu_use t;
+
+        use_of(&k, &t);
+        m->key = k;
+        m->mix_version = e->mix_version;
+        m->mode = (int8_t)mode;
+        m->unit = (int16_t)unit;
+        m->frag_after = 0;
+        m->ok = gv_gpu_unit(e, h, g, &t, a, true, &m->pick);
+        if (m->ok) {
+            gv_gpu_pick_apply(&t, a->r, &m->pick);
+            m->frag_after = gv_frag_gpu(e, h, g, &t, false);
+        }
+    }
+    if (!m->ok)
+        return false;
+    *pick = m->pick;
+    pick->gpu = g;
+    /* the slot is the lowest free one of the actual state (the key packs them lowest first) */
+    if (mode == GV_GPU_MODE_VGPU && !pick->reconfig)
+        pick->slot = gv_lowest_clear(gu->vgpu_used, GV_VGPU_SLOTS);
+    else if (mode == GV_GPU_MODE_SRIOV)
+        pick->slot = gv_lowest_clear(gu->vf_used, e->info[h].gpu_vfs[g]);
+    *frag_after = m->frag_after;
+    return true;
+}
+
 void
 gv_gpu_memo_init(gv_engine *e)
 {
     e->gpu_memo = gv_calloc(GV_GPU_MEMO_SLOTS, sizeof(*e->gpu_memo));
+    e->unit_memo = gv_calloc(GV_GPU_MEMO_SLOTS, sizeof(*e->unit_memo));
+    /* no mix has version UINT64_MAX: every slot starts empty */
     for (size_t i = 0; i < GV_GPU_MEMO_SLOTS; i++)
-        e->gpu_memo[i].mix_version = UINT64_MAX; /* no mix has that version: empty */
+        e->gpu_memo[i].mix_version = e->unit_memo[i].mix_version = UINT64_MAX;
 }
 
 size_t
 gv_gpu_memo_bytes(void)
 {
-    return GV_GPU_MEMO_SLOTS * sizeof(gv_gpu_memo);
+    return GV_GPU_MEMO_SLOTS * (sizeof(gv_gpu_memo) + sizeof(gv_unit_memo));
 }

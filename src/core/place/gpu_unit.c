@@ -144,15 +144,6 @@ vgpu_addable(const gv_gpu_model *m, const gv_gpu_use *g, int t)
            fb + m->vgpu->types[t].framebuffer_mib <= m->memory_mib;
 }
 
-static int
-lowest_clear(uint64_t bits, int limit)
-{
-    for (int i = 0; i < limit && i < 64; i++)
-        if (!(bits & (UINT64_C(1) << i)))
-            return i;
-    return -1;
-}
-
 /* The MIG start on @g (layout as it is) that leaves the GPU least fragmented; -1 if none. */
 static int
 mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu_model *m,
@@ -231,7 +222,7 @@ unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, int t, bool reconf, gv_gpu
 {
     ret->vgpu_type = t;
     if (g->mode == GV_GPU_MODE_VGPU && vgpu_addable(m, g, t)) {
-        ret->slot = lowest_clear(g->vgpu_used, GV_VGPU_SLOTS);
+        ret->slot = gv_lowest_clear(g->vgpu_used, GV_VGPU_SLOTS);
         return ret->slot >= 0;
     }
     if (!reconf || g->n_alloc > 0 || vgpu_slots(m, t, false) < 1)
@@ -270,7 +261,7 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
         break;
     case GV_GPU_MODE_SRIOV:
         if (g->mode == GV_GPU_MODE_SRIOV) {
-            p.slot = lowest_clear(g->vf_used, hi->gpu_vfs[gi]);
+            p.slot = gv_lowest_clear(g->vf_used, hi->gpu_vfs[gi]);
             ok = p.slot >= 0;
         }
         break;
