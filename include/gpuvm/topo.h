@@ -270,6 +270,13 @@ int gv_pci_addr_normalize(const char *s, char ret[GV_PCI_ADDR_LEN], gv_err *err)
  */
 int gv_pci_vf_addr(const char *pf, int vf, char ret[GV_PCI_ADDR_LEN], gv_err *err);
 
+/* The same in parts, for callers that format many VFs of one PF: an address as its domain and
+ * routing id (bus << 8 | device << 3 | function), 0 or -GV_E_INVAL; the routing id of VF @vf,
+ * 0 or -GV_E_INVAL past bus ff; and the canonical text of a domain and routing id. */
+int gv_pci_addr_split(const char *s, unsigned *domain, unsigned *rid, gv_err *err);
+int gv_pci_vf_rid(unsigned pf_rid, int vf, unsigned *ret);
+void gv_pci_addr_format(unsigned domain, unsigned rid, char ret[GV_PCI_ADDR_LEN]);
+
 /* ---- hosts ---------------------------------------------------------------------------------- */
 
 /* A new empty host named @name: state ready, all attributes empty. */

@@ -17,6 +17,18 @@
 #include "engine.h"
 #include "util/cpulist.h"
 
+/* The PCI address of VF @vf of the GPU or NIC @dev (pf_addr index); left empty for a PF whose
+ * address is not one, or past bus ff. */
+static void
+vf_pci(const gv_host_info *hi, size_t dev, int vf, char ret[GV_PCI_ADDR_LEN])
+{
+    int64_t pf = hi->pf_addr[dev];
+    unsigned rid;
+
+    if (pf >= 0 && gv_pci_vf_rid((unsigned)(pf & 0xffff), vf, &rid) == 0)
+        gv_pci_addr_format((unsigned)(pf >> 16), rid, ret);
+}
+
 static void
 pin(gv_host_use *u, int cpu)
 {
@@ -160,8 +172,8 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
 
         memset(pg, 0, sizeof(*pg));
         pg->gpu = pk->gpu;
-        snprintf(pg->pci, sizeof(pg->pci), "%s", gpu->pci);
-        snprintf(pg->model, sizeof(pg->model), "%s", gpu->model);
+        gv_copy_str(pg->pci, sizeof(pg->pci), gpu->pci);
+        gv_copy_str(pg->model, sizeof(pg->model), gpu->model);
         pg->numa = gpu->numa;
         pg->mode = r->gpu.mode;
         pg->start = pg->size = pg->slot = pg->vf = -1;
@@ -177,33 +189,31 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                 idle = gu->n_inst;
             *rc = (gv_reconfigure){
                 .gpu = pk->gpu, .from = gu->mode, .to = r->gpu.mode, .destroyed_instances = idle};
-            snprintf(rc->pci, sizeof(rc->pci), "%s", gpu->pci);
+            gv_copy_str(rc->pci, sizeof(rc->pci), gpu->pci);
         }
         e->gpu_milli_free -= gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
         gv_gpu_pick_apply(gu, r, pk);
         e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
         switch (r->gpu.mode) {
         case GV_GPU_MODE_MIG:
-            snprintf(pg->profile, sizeof(pg->profile), "%s",
-                     m->mig->profiles[pk->mig_profile].name);
+            gv_copy_str(pg->profile, sizeof(pg->profile), m->mig->profiles[pk->mig_profile].name);
             pg->start = pk->mig_start;
             pg->size = m->mig->profiles[pk->mig_profile].memory_slices;
             pg->created = pk->mig_inst < 0 || pk->reconfig;
             break;
         case GV_GPU_MODE_VGPU:
-            snprintf(pg->vgpu_type, sizeof(pg->vgpu_type), "%s",
-                     m->vgpu->types[pk->vgpu_type].name);
+            gv_copy_str(pg->vgpu_type, sizeof(pg->vgpu_type), m->vgpu->types[pk->vgpu_type].name);
             pg->slot = pk->slot;
             /* Ampere and later carry each vGPU on the VF of its slot; older GPUs are the mdev
              * parent themselves and have no VF (facts 2.4) */
             if (m->vgpu->on_vfs) {
                 pg->vf = pk->slot;
-                gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+                vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
             }
             break;
         case GV_GPU_MODE_SRIOV:
             pg->vf = pk->slot;
-            gv_pci_vf_addr(gpu->pci, pk->slot, pg->vf_pci, NULL);
+            vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
             break;
         default:
             break;
@@ -344,10 +354,10 @@ commit_devices(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate 
         nu->free_vfs--;
         memset(pv, 0, sizeof(*pv));
         pv->nic = ni;
-        snprintf(pv->pf_pci, sizeof(pv->pf_pci), "%s", nic->pci);
-        snprintf(pv->pf_name, sizeof(pv->pf_name), "%s", nic->name);
+        gv_copy_str(pv->pf_pci, sizeof(pv->pf_pci), nic->pci);
+        gv_copy_str(pv->pf_name, sizeof(pv->pf_name), nic->name);
         pv->vf = vf;
-        gv_pci_vf_addr(nic->pci, vf, pv->vf_pci, NULL);
+        vf_pci(hi, hi->host->n_gpus + (size_t)ni, vf, pv->vf_pci);
         pv->numa = nic->numa;
     }
     p->scratch.nvme = c->nvme;
@@ -355,8 +365,8 @@ commit_devices(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate 
         const gv_nvme *d = &hi->host->nvme[c->nvme];
 
         u->nvme_free[c->nvme] -= r->scratch_gib;
-        snprintf(p->scratch.pci, sizeof(p->scratch.pci), "%s", d->pci);
-        snprintf(p->scratch.name, sizeof(p->scratch.name), "%s", d->name);
+        gv_copy_str(p->scratch.pci, sizeof(p->scratch.pci), d->pci);
+        gv_copy_str(p->scratch.name, sizeof(p->scratch.name), d->name);
         p->scratch.numa = d->numa;
         p->scratch.gib = r->scratch_gib;
     }
@@ -397,8 +407,8 @@ gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     gv_placement *p = &vm->placement;
 
     memset(p, 0, sizeof(*p));
-    snprintf(p->vm, sizeof(p->vm), "%s", r->name);
-    snprintf(p->host, sizeof(p->host), "%s", host->name);
+    gv_copy_str(p->vm, sizeof(p->vm), r->name);
+    gv_copy_str(p->host, sizeof(p->host), host->name);
     p->host_index = (int)h;
     p->request = *r;
     p->scratch.nvme = -1;

@@ -70,6 +70,14 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
     hi->gpu_vfs = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->gpu_numa_idx = gv_calloc(ng ? ng : 1, sizeof(int));
     hi->island = gv_calloc(ng ? ng : 1, sizeof(int));
+    hi->pf_addr = gv_calloc(ng + h->n_nics + 1, sizeof(int64_t));
+    for (size_t d = 0; d < ng + h->n_nics; d++) {
+        const char *pci = d < ng ? h->gpus[d].pci : h->nics[d - ng].pci;
+        unsigned dom, rid;
+
+        hi->pf_addr[d] =
+            gv_pci_addr_split(pci, &dom, &rid, NULL) < 0 ? -1 : (int64_t)dom << 16 | rid;
+    }
     hi->gpu_dist = gv_calloc(ng * ng + 1, 1);
     hi->nic_dist = gv_calloc(ng * h->n_nics + 1, 1);
     hi->nvme_dist = gv_calloc(ng * h->n_nvme + 1, 1);
@@ -160,6 +168,7 @@ info_fini(gv_host_info *hi)
     free(hi->gpu_vfs);
     free(hi->gpu_numa_idx);
     free(hi->island);
+    free(hi->pf_addr);
     free(hi->gpu_dist);
     free(hi->nic_dist);
     free(hi->nvme_dist);

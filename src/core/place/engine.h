@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "gpuvm/place.h"
 #include "util/strbuf.h"
@@ -60,10 +61,11 @@ typedef struct gv_host_info {
     int *gpu_numa_idx; /* per GPU: index into host->numa, -1 when unknown */
     int *nic_numa_idx;
     int *nvme_numa_idx;
-    uint8_t *gpu_dist;     /* n_gpus x n_gpus gv_dist */
-    uint8_t *nic_dist;     /* n_gpus x n_nics */
-    uint8_t *nvme_dist;    /* n_gpus x n_nvme */
-    int *island;           /* per GPU */
+    uint8_t *gpu_dist;  /* n_gpus x n_gpus gv_dist */
+    uint8_t *nic_dist;  /* n_gpus x n_nics */
+    uint8_t *nvme_dist; /* n_gpus x n_nvme */
+    int *island;        /* per GPU */
+    int64_t *pf_addr; /* per GPU, then per NIC: domain << 16 | routing id of its PCI address, -1 */
     gv_numa_info *numa;    /* per host->numa entry */
     int max_cpu;           /* highest CPU id + 1 */
     int cpu_words;         /* uint64_t words of a CPU bitmap */
@@ -341,6 +343,16 @@ void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
 /* Resolve @r against the fleet's models into @a (which keeps @r). */
 void gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a);
+/* Copy string @src into @dst of @n bytes, cut to fit (placements copy many names). */
+static inline void
+gv_copy_str(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 /* The lowest clear bit of @bits below @limit (a free vGPU slot or VF), -1 none. */
 static inline int
 gv_lowest_clear(uint64_t bits, int limit)
