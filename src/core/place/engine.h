@@ -182,6 +182,15 @@ typedef struct gv_vm {
 
 typedef struct gv_shape_index gv_shape_index;
 
+/* What the learned mix keeps of a recent request: what the fragmentation measure reads. */
+typedef struct gv_mix_sample {
+    int vcpus;
+    gv_hugepages hugepages;
+    gv_cpu_policy cpu_policy;
+    int64_t memory_mib;
+    gv_gpu_request gpu;
+} gv_mix_sample;
+
 /* A GPU's state made canonical (gpu_memo.c): all gv_gpu_unit and gv_gpu_free_milli read. */
 typedef struct gv_gpu_key {
     uint8_t fleet_model; /* index in engine->fleet_models */
@@ -287,7 +296,7 @@ struct gv_engine {
     gv_mix_entry mix[GV_MIX_MAX];
     int mix_w[GV_MIX_MAX]; /* weights in per mille */
     gv_ask mix_ask[GV_MIX_MAX];
-    gv_request *recent; /* ring of recent request shapes (learned mix) */
+    gv_mix_sample *recent; /* ring of recent request shapes (learned mix) */
     size_t n_recent, recent_head;
     uint64_t n_requests;
     uint64_t mix_version;

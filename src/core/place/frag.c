@@ -37,6 +37,25 @@ shape_eq(const gv_request *a, const gv_request *b)
 }
 
 static bool
+sample_eq(const gv_mix_sample *a, const gv_mix_sample *b)
+{
+    return a->vcpus == b->vcpus && a->memory_mib == b->memory_mib && a->hugepages == b->hugepages &&
+           a->cpu_policy == b->cpu_policy && !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
+}
+
+/* The shape a sample stands for: the request defaults but for what the sample keeps. */
+static void
+shape_of_sample(const gv_mix_sample *s, gv_request *r)
+{
+    gv_request_init(r);
+    r->vcpus = s->vcpus;
+    r->memory_mib = s->memory_mib;
+    r->hugepages = s->hugepages;
+    r->cpu_policy = s->cpu_policy;
+    r->gpu = s->gpu;
+}
+
+static bool
 host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m)
 {
     const gv_host_info *hi = &e->info[h];
@@ -328,7 +347,7 @@ gv_mix_prior(gv_engine *e)
 }
 
 typedef struct shape_count {
-    const gv_request *shape;
+    const gv_mix_sample *shape;
     size_t count;
     size_t first; /* ring position of its first occurrence: a stable tie-break */
 } shape_count;
@@ -354,10 +373,10 @@ mix_learn(gv_engine *e)
     size_t n = 0, n_mix = 0, covered = 0;
 
     for (size_t i = 0; i < e->n_recent; i++) {
-        const gv_request *r = &e->recent[i];
+        const gv_mix_sample *r = &e->recent[i];
         size_t j;
 
-        for (j = 0; j < n && !shape_eq(sc[j].shape, r); j++)
+        for (j = 0; j < n && !sample_eq(sc[j].shape, r); j++)
             ;
         if (j == n)
             sc[n++] = (shape_count){.shape = r, .first = i};
@@ -365,8 +384,11 @@ mix_learn(gv_engine *e)
     }
     qsort(sc, n, sizeof(*sc), cmp_count);
     for (size_t j = 0; j < n && n_mix < GV_MIX_MAX && covered * 100 < e->n_recent * 95; j++) {
+        gv_request shape;
+
         covered += sc[j].count;
-        mix_add_to(mix, &n_mix, sc[j].shape, (double)sc[j].count);
+        shape_of_sample(sc[j].shape, &shape);
+        mix_add_to(mix, &n_mix, &shape, (double)sc[j].count);
     }
     mix_weights(mix, n_mix, w);
     if (e->mix_learned) {
@@ -398,7 +420,7 @@ gv_engine_mix(const gv_engine *e, size_t *n, uint64_t *version)
 void
 gv_mix_observe(gv_engine *e, const gv_request *r)
 {
-    gv_request *slot;
+    gv_mix_sample *slot;
 
     if (e->cfg.n_mix || e->cfg.mix_window <= 0)
         return;
@@ -408,9 +430,11 @@ gv_mix_observe(gv_engine *e, const gv_request *r)
         slot = &e->recent[e->recent_head];
         e->recent_head = (e->recent_head + 1) % (size_t)e->cfg.mix_window;
     }
-    *slot = *r;
-    memset(slot->name, 0, sizeof(slot->name));
-    memset(slot->tenant, 0, sizeof(slot->tenant));
+    slot->vcpus = r->vcpus;
+    slot->hugepages = r->hugepages;
+    slot->cpu_policy = r->cpu_policy;
+    slot->memory_mib = r->memory_mib;
+    slot->gpu = r->gpu;
     e->n_requests++;
     if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0 && mix_learn(e))
         gv_index_flush(e);
