@@ -9,7 +9,10 @@
  * GPU capacity when the host cannot take m at all (too few GPUs able to give m's unit, too
  * little free CPU or memory in total, or m needs no GPU), else the free capacity of the GPUs
  * that cannot give m's unit. F(M) is the weighted sum over the mix. "Able to give a unit" is
- * gv_gpu_unit itself, so MIG start rules, vGPU mode rules and reconfiguration all count.
+ * gv_gpu_unit itself, so MIG start rules, vGPU mode rules and reconfiguration all count. The
+ * fast path reads each GPU's free capacity and the mix entries it can serve from gpu_memo.c and
+ * keeps them per host with its F(M), so F(M) after a candidate re-reads only the GPUs it takes;
+ * the reference computes everything afresh.
  *
  * The mix is either configured or learned: every request's shape enters a ring of the last
  * mix_window requests, and every mix_epoch requests the most frequent shapes covering 95% of
