@@ -208,9 +208,9 @@ typedef struct gv_gpu_key {
 
 /* A GPU state's answer to one unit of a request (mode, and the unit's index for the GPU's
  * model): can it give one, which (its slot aside: slots are the actual state's), and the GPU's
- * fragment after giving it. Valid for the mix version recorded. */
+ * fragment after giving it. Valid for the mix version stamped. */
 typedef struct gv_unit_memo {
-    uint64_t mix_version;
+    uint64_t stamp; /* mix version + 1; 0: empty */
     int16_t unit;
     int8_t mode;
     bool ok;
@@ -219,9 +219,9 @@ typedef struct gv_unit_memo {
     gv_gpu_key key;
 } gv_unit_memo;
 
-/* What a GPU state means to the mix in use (version mix_version). */
+/* What a GPU state means to the mix in use (the version stamped). */
 typedef struct gv_gpu_memo {
-    uint64_t mix_version;
+    uint64_t stamp;   /* mix version + 1; 0: empty */
     uint32_t able;    /* bit i: mix entry i can take a unit here */
     int32_t unable_w; /* per-mille weight of the mix entries that cannot (or need no GPU) */
     int32_t free_milli;

@@ -129,14 +129,14 @@ gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
 
     key_of(e, h, g, gu, &k);
     m = &me->gpu_memo[key_hash(&k) & (GV_GPU_MEMO_SLOTS - 1)];
-    if (m->mix_version == e->mix_version && !memcmp(&m->key, &k, sizeof(k))) {
+    if (m->stamp == e->mix_version + 1 && !memcmp(&m->key, &k, sizeof(k))) {
         me->gpu_memo_hits++;
         return m;
     }
     me->gpu_memo_misses++;
     use_of(&k, &t);
     m->key = k;
-    m->mix_version = e->mix_version;
+    m->stamp = e->mix_version + 1;
     m->free_milli = (int32_t)gv_gpu_free_milli(&e->info[h], g, &t);
     m->able = 0;
     m->unable_w = 0;
@@ -162,13 +162,13 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
     m = &me->unit_memo[(key_hash(&k) ^
                         (uint64_t)(mode << 16 | (unit & 0xffff)) * 0x9e3779b97f4a7c15ULL) &
                        (GV_GPU_MEMO_SLOTS - 1)];
-    if (m->mix_version != e->mix_version || m->mode != mode || m->unit != unit ||
+    if (m->stamp != e->mix_version + 1 || m->mode != mode || m->unit != unit ||
         memcmp(&m->key, &k, sizeof(k))) {
         gv_gpu_use t;
 
         use_of(&k, &t);
         m->key = k;
-        m->mix_version = e->mix_version;
+        m->stamp = e->mix_version + 1;
         m->mode = (int8_t)mode;
         m->unit = (int16_t)unit;
         m->frag_after = 0;
@@ -194,11 +194,9 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
 void
 gv_gpu_memo_init(gv_engine *e)
 {
+    /* zeroed slots are empty: a filled one's stamp is its mix version + 1 */
     e->gpu_memo = gv_calloc(GV_GPU_MEMO_SLOTS, sizeof(*e->gpu_memo));
     e->unit_memo = gv_calloc(GV_GPU_MEMO_SLOTS, sizeof(*e->unit_memo));
-    /* no mix has version UINT64_MAX: every slot starts empty */
-    for (size_t i = 0; i < GV_GPU_MEMO_SLOTS; i++)
-        e->gpu_memo[i].mix_version = e->unit_memo[i].mix_version = UINT64_MAX;
 }
 
 size_t
