@@ -362,6 +362,32 @@ gv_copy_str(char *dst, size_t n, const char *src)
     dst[len] = '\0';
 }
 
+/* A word-at-a-time hash for the engine's tables: fold @w, or @n bytes at @p, into @h. */
+#define GV_HASH_SEED 1469598103934665603ULL
+
+static inline uint64_t
+gv_hash_word(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+static inline uint64_t
+gv_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
+        h = gv_hash_word(h, w);
+    }
+    for (w = 0; i < n; i++)
+        w = w << 8 | b[i];
+    return gv_hash_word(h, w);
+}
+
 /* The lowest clear bit of @bits below @limit (a free vGPU slot or VF), -1 none. */
 static inline int
 gv_lowest_clear(uint64_t bits, int limit)

@@ -31,12 +31,15 @@
 
 #include "engine.h"
 
-/* Do @a and @b ask for the same thing (everything the fragmentation test reads)? */
-static bool
-shape_eq(const gv_request *a, const gv_request *b)
+/* What the fragmentation measure reads of @r. */
+static void
+sample_of(const gv_request *r, gv_mix_sample *s)
 {
-    return a->vcpus == b->vcpus && a->memory_mib == b->memory_mib && a->hugepages == b->hugepages &&
-           a->cpu_policy == b->cpu_policy && !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
+    s->vcpus = r->vcpus;
+    s->hugepages = r->hugepages;
+    s->cpu_policy = r->cpu_policy;
+    s->memory_mib = r->memory_mib;
+    s->gpu = r->gpu;
 }
 
 static bool
@@ -44,6 +47,17 @@ sample_eq(const gv_mix_sample *a, const gv_mix_sample *b)
 {
     return a->vcpus == b->vcpus && a->memory_mib == b->memory_mib && a->hugepages == b->hugepages &&
            a->cpu_policy == b->cpu_policy && !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
+}
+
+/* Do @a and @b ask for the same thing (everything the fragmentation measure reads)? */
+static bool
+shape_eq(const gv_request *a, const gv_request *b)
+{
+    gv_mix_sample sa, sb;
+
+    sample_of(a, &sa);
+    sample_of(b, &sb);
+    return sample_eq(&sa, &sb);
 }
 
 /* The shape a sample stands for: the request defaults but for what the sample keeps. */
@@ -433,11 +447,7 @@ gv_mix_observe(gv_engine *e, const gv_request *r)
         slot = &e->recent[e->recent_head];
         e->recent_head = (e->recent_head + 1) % (size_t)e->cfg.mix_window;
     }
-    slot->vcpus = r->vcpus;
-    slot->hugepages = r->hugepages;
-    slot->cpu_policy = r->cpu_policy;
-    slot->memory_mib = r->memory_mib;
-    slot->gpu = r->gpu;
+    sample_of(r, slot);
     e->n_requests++;
     if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0 && mix_learn(e))
         gv_index_flush(e);

@@ -101,20 +101,9 @@ use_of(const gv_gpu_key *k, gv_gpu_use *gu)
 static uint64_t
 key_hash(const gv_gpu_key *k)
 {
-    uint64_t h = 1469598103934665603ULL, w;
-    const unsigned char *b = (const unsigned char *)k;
-
     /* the vGPU types past the owned ones are zero: hash the fixed part and the owned ones */
-    size_t n = offsetof(gv_gpu_key, vgpu_types) + k->n_vgpu;
-    size_t i = 0;
+    uint64_t h = gv_hash_bytes(GV_HASH_SEED, k, offsetof(gv_gpu_key, vgpu_types) + k->n_vgpu);
 
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, b + i, 8);
-        h = (h ^ w) * 1099511628211ULL;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ULL;
     return h ^ (h >> 32);
 }
 

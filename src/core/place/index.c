@@ -64,12 +64,6 @@ struct gv_shape_index {
     gv_candidate root_cand; /* the tree's best host as evaluated, until that host changes */
 };
 
-static void
-copy_str(char *dst, const char *src, size_t n)
-{
-    memcpy(dst, src, strnlen(src, n - 1));
-}
-
 /* @r with the name and tenant dropped and every unused byte zero, so equal shapes are equal
  * byte for byte. */
 static void
@@ -85,49 +79,34 @@ shape_of(const gv_request *r, gv_request *s)
     s->gpu.mode = r->gpu.mode;
     s->gpu.n_models = r->gpu.n_models;
     for (size_t i = 0; i < r->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
-        copy_str(s->gpu.models[i], r->gpu.models[i], GV_MODEL_LEN);
+        gv_copy_str(s->gpu.models[i], GV_MODEL_LEN, r->gpu.models[i]);
     s->gpu.topology = r->gpu.topology;
-    copy_str(s->gpu.profile, r->gpu.profile, sizeof(s->gpu.profile));
-    copy_str(s->gpu.vgpu_type, r->gpu.vgpu_type, sizeof(s->gpu.vgpu_type));
+    gv_copy_str(s->gpu.profile, sizeof(s->gpu.profile), r->gpu.profile);
+    gv_copy_str(s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type), r->gpu.vgpu_type);
     s->nic_vfs = r->nic_vfs;
     s->nic_locality = r->nic_locality;
     s->scratch_gib = r->scratch_gib;
     s->scratch_locality = r->scratch_locality;
-    copy_str(s->pool, r->pool, sizeof(s->pool));
+    gv_copy_str(s->pool, sizeof(s->pool), r->pool);
     s->n_zones = r->n_zones;
     for (size_t i = 0; i < r->n_zones && i < GV_REQ_MAX_ZONES; i++)
-        copy_str(s->zones[i], r->zones[i], GV_REQ_NAME_LEN);
+        gv_copy_str(s->zones[i], GV_REQ_NAME_LEN, r->zones[i]);
     s->n_labels = r->n_labels;
     for (size_t i = 0; i < r->n_labels && i < GV_REQ_MAX_LABELS; i++) {
-        copy_str(s->labels[i].key, r->labels[i].key, GV_REQ_NAME_LEN);
-        copy_str(s->labels[i].value, r->labels[i].value, GV_REQ_NAME_LEN);
+        gv_copy_str(s->labels[i].key, GV_REQ_NAME_LEN, r->labels[i].key);
+        gv_copy_str(s->labels[i].value, GV_REQ_NAME_LEN, r->labels[i].value);
     }
-    copy_str(s->anti_affinity, r->anti_affinity, sizeof(s->anti_affinity));
+    gv_copy_str(s->anti_affinity, sizeof(s->anti_affinity), r->anti_affinity);
     s->class = r->class;
     s->io = r->io;
 }
 
 static uint64_t
-hash_word(uint64_t h, uint64_t w)
-{
-    h = (h ^ w) * 1099511628211ULL;
-    return h ^ (h >> 29);
-}
-
-static uint64_t
 hash_str(uint64_t h, const char *s, size_t max)
 {
-    size_t n = strnlen(s, max), i = 0;
-    uint64_t w;
+    size_t n = strnlen(s, max);
 
-    h = hash_word(h, n);
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, s + i, 8);
-        h = hash_word(h, w);
-    }
-    for (w = 0; i < n; i++)
-        w = w << 8 | (unsigned char)s[i];
-    return hash_word(h, w);
+    return gv_hash_bytes(gv_hash_word(h, n), s, n);
 }
 
 /* A shape's hash, field by field: a shape is 4.5 KiB of mostly unused string space, and it is
@@ -135,21 +114,21 @@ hash_str(uint64_t h, const char *s, size_t max)
 static uint64_t
 shape_hash(const gv_request *s)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = GV_HASH_SEED;
 
-    h = hash_word(h, (uint64_t)s->vcpus << 32 | (uint32_t)s->hugepages);
-    h = hash_word(h, (uint64_t)s->memory_mib);
-    h = hash_word(h, (uint64_t)s->cpu_policy << 48 | (uint64_t)s->numa_policy << 32 |
-                         (uint64_t)s->class << 16 | (uint64_t)s->io);
-    h = hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |
-                         (uint64_t)s->gpu.topology);
+    h = gv_hash_word(h, (uint64_t)s->vcpus << 32 | (uint32_t)s->hugepages);
+    h = gv_hash_word(h, (uint64_t)s->memory_mib);
+    h = gv_hash_word(h, (uint64_t)s->cpu_policy << 48 | (uint64_t)s->numa_policy << 32 |
+                            (uint64_t)s->class << 16 | (uint64_t)s->io);
+    h = gv_hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |
+                            (uint64_t)s->gpu.topology);
     for (size_t i = 0; i < s->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
         h = hash_str(h, s->gpu.models[i], GV_MODEL_LEN);
     h = hash_str(h, s->gpu.profile, sizeof(s->gpu.profile));
     h = hash_str(h, s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type));
-    h = hash_word(h, (uint64_t)s->nic_vfs << 32 | (uint64_t)s->nic_locality << 16 |
-                         (uint64_t)s->scratch_locality);
-    h = hash_word(h, (uint64_t)s->scratch_gib);
+    h = gv_hash_word(h, (uint64_t)s->nic_vfs << 32 | (uint64_t)s->nic_locality << 16 |
+                            (uint64_t)s->scratch_locality);
+    h = gv_hash_word(h, (uint64_t)s->scratch_gib);
     h = hash_str(h, s->pool, sizeof(s->pool));
     for (size_t i = 0; i < s->n_zones && i < GV_REQ_MAX_ZONES; i++)
         h = hash_str(h, s->zones[i], GV_REQ_NAME_LEN);
