@@ -254,8 +254,10 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
         gv_host_use_init(e, h, &e->use[h]);
     scratch_init(e);
     e->frag_memo = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(*e->frag_memo));
-    for (size_t h = 0; h < f->n_hosts; h++)
+    for (size_t h = 0; h < f->n_hosts; h++) {
         e->frag_memo[h].gpus = gv_calloc(f->hosts[h]->n_gpus + 1, sizeof(gv_gpu_answer));
+        e->frag_memo[h].refs = gv_calloc(f->hosts[h]->n_gpus + 1, sizeof(gv_gpu_ref));
+    }
     gv_gpu_memo_init(e);
     e->index_cand = GV_NEW0(gv_candidate);
     e->place_best = GV_NEW0(gv_candidate);
@@ -286,8 +288,10 @@ gv_engine_free(gv_engine *e)
     free(e->vm_index);
     free(e->free_vms);
     free(e->fleet_models);
-    for (size_t h = 0; e->frag_memo && h < e->fleet->n_hosts; h++)
+    for (size_t h = 0; e->frag_memo && h < e->fleet->n_hosts; h++) {
         free(e->frag_memo[h].gpus);
+        free(e->frag_memo[h].refs);
+    }
     free(e->frag_memo);
     free(e->gpu_memo);
     free(e->unit_memo);
@@ -688,7 +692,7 @@ gv_engine_memory_bytes(const gv_engine *e)
         const gv_host *host = e->info[h].host;
         size_t ng = host->n_gpus;
         n += ng * (sizeof(void *) + 2 * sizeof(int) + ng + host->n_nics + host->n_nvme +
-                   2 * sizeof(gv_gpu_use) + 1 + sizeof(gv_gpu_answer));
+                   2 * sizeof(gv_gpu_use) + 1 + sizeof(gv_gpu_answer) + sizeof(gv_gpu_ref));
         n += host->n_numa * (sizeof(gv_numa_info) + sizeof(gv_numa_use));
         n += host->n_nics * (sizeof(int) + sizeof(gv_nic_use)) + host->n_nvme * 16;
         n +=

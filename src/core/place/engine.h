@@ -206,33 +206,43 @@ typedef struct gv_gpu_key {
     int8_t vgpu_types[GV_VGPU_SLOTS];      /* the owned slots' types, ascending */
 } gv_gpu_key;
 
+/* One GPU as the mix sees it: its free capacity and the mix entries that can take a unit. */
+typedef struct gv_gpu_answer {
+    int32_t free_milli;
+    uint32_t able; /* bit i: mix entry i */
+} gv_gpu_answer;
+
 /* A GPU state's answer to one unit of a request (mode, and the unit's index for the GPU's
  * model): can it give one, which (its slot aside: slots are the actual state's), and the GPU's
  * fragment after giving it. Valid for the mix version stamped. */
 typedef struct gv_unit_memo {
     uint64_t stamp; /* mix version + 1; 0: empty */
+    uint64_t state; /* the GPU state's id (gv_gpu_memo.id) */
     int16_t unit;
     int8_t mode;
     bool ok;
     gv_gpu_pick pick;
     int64_t frag_after;
-    gv_gpu_key key;
+    gv_gpu_answer after; /* the GPU's answer after giving the unit */
 } gv_unit_memo;
 
 /* What a GPU state means to the mix in use (the version stamped). */
 typedef struct gv_gpu_memo {
     uint64_t stamp;   /* mix version + 1; 0: empty */
+    uint64_t id;      /* unique to this fill: names @key for as long as anyone remembers it */
     uint32_t able;    /* bit i: mix entry i can take a unit here */
     int32_t unable_w; /* per-mille weight of the mix entries that cannot (or need no GPU) */
     int32_t free_milli;
     gv_gpu_key key;
 } gv_gpu_memo;
 
-/* One GPU as the mix sees it: its free capacity and the mix entries that can take a unit. */
-typedef struct gv_gpu_answer {
-    int32_t free_milli;
-    uint32_t able; /* bit i: mix entry i */
-} gv_gpu_answer;
+/* Where a host's GPU, as it is now, found its gv_gpu_memo: valid while the host's version is
+ * the one recorded (+ 1; 0: never) and the slot still holds the fill @id. */
+typedef struct gv_gpu_ref {
+    uint64_t version;
+    uint64_t id;
+    uint32_t slot;
+} gv_gpu_ref;
 
 /* A host's F(M) and its GPUs' answers, valid while the host's version and the mix version are
  * those recorded. */
@@ -242,6 +252,7 @@ typedef struct gv_frag_memo {
     uint64_t mix_version;
     int64_t value;
     gv_gpu_answer *gpus; /* per GPU */
+    gv_gpu_ref *refs;    /* per GPU (gpu_memo.c) */
 } gv_frag_memo;
 
 /*
@@ -307,6 +318,7 @@ struct gv_engine {
     gv_gpu_memo *gpu_memo;   /* the fast path's per-GPU-state answers (gpu_memo.c) */
     gv_unit_memo *unit_memo; /* and its per-GPU-state, per-unit answers */
     uint64_t gpu_memo_hits, gpu_memo_misses;
+    uint64_t gpu_memo_fills; /* the last fill's id */
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
     gv_candidate *place_best; /* gv_engine_place's winner and runner-up */
     gv_candidate *place_second;
@@ -408,9 +420,10 @@ gv_ask_unit(const gv_engine *e, const gv_ask *a, size_t h, int g)
 /* gpu_memo.c: GPU @g of host @h in state @gu, as the mix in use sees it (fast path only). */
 const gv_gpu_memo *gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu);
 /* The same for one unit of @a's request (gv_gpu_unit choosing): whether GPU @g can give it;
- * if so *pick is the unit and *frag_after the GPU's gv_frag_gpu after giving it. */
+ * if so *pick is the unit, *frag_after the GPU's gv_frag_gpu after giving it and *after its
+ * answer then. */
 bool gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_ask *a,
-                      gv_gpu_pick *pick, int64_t *frag_after);
+                      gv_gpu_pick *pick, int64_t *frag_after, gv_gpu_answer *after);
 void gv_gpu_memo_init(gv_engine *e);
 size_t gv_gpu_memo_bytes(void);
 
@@ -426,12 +439,15 @@ void gv_mix_prior(gv_engine *e);
  * the mix does (every shape's "before" is the same); the reference computes it afresh.
  */
 int64_t gv_frag_host_now(const gv_engine *e, size_t h, bool reference);
-/* F(M) of host @h in state @after, which is the host as it is plus candidate @c. */
+/* F(M) of host @h in state @after, which is the host as it is plus candidate @c. The fast path
+ * passes @picked, per GPU index the answer of each GPU @c takes a unit of after taking it
+ * (gv_gpu_unit_memo's), so that the taken GPUs need not be looked up again. */
 int64_t gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after,
-                           const gv_candidate *c, bool reference);
+                           const gv_candidate *c, bool reference, const gv_gpu_answer *picked);
 
-/* score.c */
-void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_candidate *c);
+/* score.c: score candidate @c (@picked as for gv_frag_host_after). */
+void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
+                        const gv_gpu_answer *picked, gv_candidate *c);
 
 /* commit.c */
 void gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c);

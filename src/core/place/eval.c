@@ -45,6 +45,7 @@ typedef struct eval_ctx {
     int usable[GV_HOST_MAX_GPUS];
     gv_gpu_pick unit[GV_HOST_MAX_GPUS]; /* per GPU index */
     int64_t frag[GV_HOST_MAX_GPUS];     /* per GPU index: per-GPU fragmentation after its unit */
+    gv_gpu_answer after[GV_HOST_MAX_GPUS]; /* per GPU index, fast path: its answer after it */
     int topology_failed;
     gv_candidate best;
     gv_candidate fail; /* the closest failed set */
@@ -758,7 +759,7 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
             continue;
         if (!x->a->reference) {
             if (!gv_gpu_unit_memo(x->e, x->h, (int)g, &x->u->gpus[g], x->a, &x->unit[g],
-                                  &x->frag[g]))
+                                  &x->frag[g], &x->after[g]))
                 continue;
         } else {
             gv_gpu_use t = x->u->gpus[g];
@@ -884,5 +885,6 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_ask *a, unsigned flags, gv_c
         }
         memcpy(c, &x.best, sizeof(x.best));
     }
-    gv_score_candidate(e, r, (flags & GV_EVAL_REFERENCE) != 0, c);
+    gv_score_candidate(e, r, (flags & GV_EVAL_REFERENCE) != 0,
+                       a->reference || !r->gpu.count ? NULL : x.after, c);
 }

@@ -206,7 +206,7 @@ gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
 
 int64_t
 gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after, const gv_candidate *c,
-                   bool reference)
+                   bool reference, const gv_gpu_answer *picked)
 {
     gv_gpu_answer ans[GV_HOST_MAX_GPUS];
     const gv_frag_memo *m;
@@ -216,8 +216,14 @@ gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after, const
     /* only the GPUs the candidate takes units of differ from the host as it is */
     m = memo_now(e, h);
     memcpy(ans, m->gpus, e->info[h].host->n_gpus * sizeof(ans[0]));
-    for (int k = 0; k < c->n_picks; k++)
-        answer_of(e, h, c->picks[k].gpu, &after->gpus[c->picks[k].gpu], &ans[c->picks[k].gpu]);
+    for (int k = 0; k < c->n_picks; k++) {
+        int g = c->picks[k].gpu;
+
+        if (picked)
+            ans[g] = picked[g];
+        else
+            answer_of(e, h, g, &after->gpus[g], &ans[g]);
+    }
     return frag_of_answers(e, h, after, ans);
 }
 

@@ -17,6 +17,12 @@
  *
  * The table is direct-mapped: a slot holds the last key that hashed to it. An entry is valid
  * for the mix version it was computed under, so a new mix needs no flush.
+ *
+ * Each fill gets an id that is never reused, so an id names one key for good. A GPU of the live
+ * state remembers its slot and id (gv_gpu_ref) until its host's version moves, and then needs
+ * neither its key built nor hashed nor compared; the per-unit table is keyed by that id, not by
+ * the key. A unit's entry also keeps the GPU's answer after giving the unit, which is what F(M)
+ * after a candidate reads of the GPUs it takes (gv_frag_host_after's @picked).
  */
 #include <string.h>
 
@@ -107,25 +113,27 @@ key_hash(const gv_gpu_key *k)
     return h ^ (h >> 32);
 }
 
-const gv_gpu_memo *
-gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+/* The memo of @key, filled afresh (under a new id) when the slot holds another key or an older
+ * mix's answers. */
+static gv_gpu_memo *
+memo_of_key(const gv_engine *e, size_t h, int g, const gv_gpu_key *k, uint32_t *slot)
 {
     /* a cache of derived values is the one thing the const engine may update */
     gv_engine *me = (gv_engine *)e;
-    gv_gpu_key k;
     gv_gpu_memo *m;
     gv_gpu_use t;
 
-    key_of(e, h, g, gu, &k);
-    m = &me->gpu_memo[key_hash(&k) & (GV_GPU_MEMO_SLOTS - 1)];
-    if (m->stamp == e->mix_version + 1 && !memcmp(&m->key, &k, sizeof(k))) {
+    *slot = (uint32_t)(key_hash(k) & (GV_GPU_MEMO_SLOTS - 1));
+    m = &me->gpu_memo[*slot];
+    if (m->stamp == e->mix_version + 1 && !memcmp(&m->key, k, sizeof(*k))) {
         me->gpu_memo_hits++;
         return m;
     }
     me->gpu_memo_misses++;
-    use_of(&k, &t);
-    m->key = k;
+    use_of(k, &t);
+    m->key = *k;
     m->stamp = e->mix_version + 1;
+    m->id = ++me->gpu_memo_fills;
     m->free_milli = (int32_t)gv_gpu_free_milli(&e->info[h], g, &t);
     m->able = 0;
     m->unable_w = 0;
@@ -138,33 +146,68 @@ gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
     return m;
 }
 
+const gv_gpu_memo *
+gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+{
+    gv_engine *me = (gv_engine *)e;
+    const gv_host_use *u = &e->use[h];
+    /* a GPU of the live state remembers its slot until its host changes; a trial state (the
+     * "after" of a candidate, a MIG start being tried) is looked up by its key every time */
+    gv_gpu_ref *ref = gu == &u->gpus[g] ? &me->frag_memo[h].refs[g] : NULL;
+    gv_gpu_key k;
+    gv_gpu_memo *m;
+    uint32_t slot;
+
+    if (ref && ref->version == u->version + 1) {
+        m = &me->gpu_memo[ref->slot];
+        if (m->id == ref->id && m->stamp == e->mix_version + 1) {
+            me->gpu_memo_hits++;
+            return m;
+        }
+    }
+    key_of(e, h, g, gu, &k);
+    m = memo_of_key(e, h, g, &k, &slot);
+    if (ref) {
+        ref->version = u->version + 1;
+        ref->id = m->id;
+        ref->slot = slot;
+    }
+    return m;
+}
+
 bool
 gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, const gv_ask *a,
-                 gv_gpu_pick *pick, int64_t *frag_after)
+                 gv_gpu_pick *pick, int64_t *frag_after, gv_gpu_answer *after)
 {
     gv_engine *me = (gv_engine *)e;
     int mode = a->r->gpu.mode, unit = gv_ask_unit(e, a, h, g);
-    gv_gpu_key k;
+    /* the state's id stands for its key: ids are never reused */
+    const gv_gpu_memo *sm = gv_gpu_memo_get(e, h, g, gu);
+    uint64_t state = sm->id;
     gv_unit_memo *m;
 
-    key_of(e, h, g, gu, &k);
-    m = &me->unit_memo[(key_hash(&k) ^
-                        (uint64_t)(mode << 16 | (unit & 0xffff)) * 0x9e3779b97f4a7c15ULL) &
+    m = &me->unit_memo[gv_hash_word(gv_hash_word(GV_HASH_SEED, state),
+                                    (uint64_t)(mode << 16 | (unit & 0xffff))) &
                        (GV_GPU_MEMO_SLOTS - 1)];
-    if (m->stamp != e->mix_version + 1 || m->mode != mode || m->unit != unit ||
-        memcmp(&m->key, &k, sizeof(k))) {
+    if (m->stamp != e->mix_version + 1 || m->state != state || m->mode != mode ||
+        m->unit != unit) {
         gv_gpu_use t;
 
-        use_of(&k, &t);
-        m->key = k;
+        use_of(&sm->key, &t);
+        m->state = state;
         m->stamp = e->mix_version + 1;
         m->mode = (int8_t)mode;
         m->unit = (int16_t)unit;
         m->frag_after = 0;
         m->ok = gv_gpu_unit(e, h, g, &t, a, true, &m->pick);
         if (m->ok) {
+            const gv_gpu_memo *am;
+
             gv_gpu_pick_apply(&t, a->r, &m->pick);
             m->frag_after = gv_frag_gpu(e, h, g, &t, false);
+            am = gv_gpu_memo_get(e, h, g, &t);
+            m->after.free_milli = am->free_milli;
+            m->after.able = am->able;
         }
     }
     if (!m->ok)
@@ -177,6 +220,7 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
     else if (mode == GV_GPU_MODE_SRIOV)
         pick->slot = gv_lowest_clear(gu->vf_used, e->info[h].gpu_vfs[g]);
     *frag_after = m->frag_after;
+    *after = m->after;
     return true;
 }
 

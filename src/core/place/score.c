@@ -126,7 +126,8 @@ locality_score(const gv_engine *e, const gv_request *r, const gv_candidate *c)
 }
 
 void
-gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_candidate *c)
+gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
+                   const gv_gpu_answer *picked, gv_candidate *c)
 {
     size_t h = (size_t)c->host;
     const gv_host_info *hi = &e->info[h];
@@ -139,7 +140,7 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference, gv_c
     apply_counts(e, h, after, r, c);
     if (e->n_mix && hi->gpu_milli) {
         before_f = gv_frag_host_now(e, h, reference);
-        after_f = gv_frag_host_after(e, h, after, c, reference);
+        after_f = gv_frag_host_after(e, h, after, c, reference, picked);
     }
     delta = after_f - before_f;
     c->score.frag_delta_milli = delta;
