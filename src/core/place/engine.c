@@ -325,14 +325,16 @@ name_hash(const char *s)
     return h;
 }
 
-/* The index slot of @name: where it is, or the empty slot where it would go. */
+/* The index slot of @name (of hash @hash): where it is, or the empty slot where it would go. */
 static size_t
-vm_slot(const gv_engine *e, const char *name)
+vm_slot(const gv_engine *e, const char *name, uint64_t hash)
 {
-    size_t mask = e->vm_index_size - 1, i = name_hash(name) & mask;
+    size_t mask = e->vm_index_size - 1, i = hash & mask;
 
-    while (e->vm_index[i] >= 0 && strcmp(e->vms[e->vm_index[i]].placement.vm, name))
-        i = (i + 1) & mask;
+    for (; e->vm_index[i].vm >= 0; i = (i + 1) & mask)
+        if (e->vm_index[i].hash == (uint32_t)hash &&
+            !strcmp(e->vms[e->vm_index[i].vm].placement.vm, name))
+            break;
     return i;
 }
 
@@ -343,8 +345,19 @@ find_vm(const gv_engine *e, const char *name)
 
     if (!e->vm_index_size)
         return NULL;
-    v = e->vm_index[vm_slot(e, name)];
+    v = e->vm_index[vm_slot(e, name, name_hash(name))].vm;
     return v >= 0 ? &e->vms[v] : NULL;
+}
+
+static void
+vm_index_put(gv_engine *e, size_t v)
+{
+    const char *name = e->vms[v].placement.vm;
+    uint64_t hash = name_hash(name);
+    size_t i = vm_slot(e, name, hash);
+
+    e->vm_index[i].vm = (int32_t)v;
+    e->vm_index[i].hash = (uint32_t)hash;
 }
 
 static void
@@ -352,12 +365,12 @@ vm_index_rebuild(gv_engine *e, size_t size)
 {
     free(e->vm_index);
     e->vm_index_size = size;
-    e->vm_index = gv_calloc(size, sizeof(int32_t));
+    e->vm_index = gv_calloc(size, sizeof(*e->vm_index));
     for (size_t i = 0; i < size; i++)
-        e->vm_index[i] = -1;
+        e->vm_index[i].vm = -1;
     for (size_t v = 0; v < e->n_vms; v++)
         if (e->vms[v].used)
-            e->vm_index[vm_slot(e, e->vms[v].placement.vm)] = (int32_t)v;
+            vm_index_put(e, v);
 }
 
 static void
@@ -365,26 +378,26 @@ vm_index_add(gv_engine *e, gv_vm *vm)
 {
     if ((e->n_live + 1) * 2 > e->vm_index_size)
         vm_index_rebuild(e, e->vm_index_size ? e->vm_index_size * 2 : 64);
-    e->vm_index[vm_slot(e, vm->placement.vm)] = (int32_t)(vm - e->vms);
+    vm_index_put(e, (size_t)(vm - e->vms));
 }
 
 /* Remove with backward-shift deletion, so lookups never need tombstones. */
 static void
 vm_index_remove(gv_engine *e, const char *name)
 {
-    size_t mask = e->vm_index_size - 1, i = vm_slot(e, name), j = i;
+    size_t mask = e->vm_index_size - 1, i = vm_slot(e, name, name_hash(name)), j = i;
 
-    if (e->vm_index[i] < 0)
+    if (e->vm_index[i].vm < 0)
         return;
     for (;;) {
         size_t k;
 
-        e->vm_index[i] = -1;
+        e->vm_index[i].vm = -1;
         for (;;) {
             j = (j + 1) & mask;
-            if (e->vm_index[j] < 0)
+            if (e->vm_index[j].vm < 0)
                 return;
-            k = name_hash(e->vms[e->vm_index[j]].placement.vm) & mask;
+            k = e->vm_index[j].hash & mask;
             /* move j back to i unless its home k lies cyclically in (i, j] */
             if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
                 continue;

@@ -180,6 +180,13 @@ typedef struct gv_vm {
     int group;       /* interned anti-affinity group, -1 none */
 } gv_vm;
 
+/* An entry of the VM name index: the slot in engine->vms (-1: empty) and the name's hash, which
+ * is compared before the name (the VM record is large and seldom in cache). */
+typedef struct gv_vm_ref {
+    int32_t vm;
+    uint32_t hash;
+} gv_vm_ref;
+
 typedef struct gv_shape_index gv_shape_index;
 
 /* What the learned mix keeps of a recent request: what the fragmentation measure reads. */
@@ -294,7 +301,7 @@ struct gv_engine {
     size_t n_free_vms; /* unused slots of @vms, reused first */
     size_t *free_vms;
     size_t n_live;
-    int32_t *vm_index;    /* open-addressing hash of live VM names -> slot in @vms, -1 empty */
+    gv_vm_ref *vm_index;  /* open-addressing hash of live VM names -> slot in @vms */
     size_t vm_index_size; /* a power of two, at least twice the VM slots */
     int64_t gpu_milli_total, gpu_milli_free; /* fleet-wide, kept by commit and uncommit */
     char **groups;                           /* interned anti-affinity group names */
