@@ -665,7 +665,10 @@ enum_all(eval_ctx *x, int k)
 /*
  * Fast path: GPUs in one group are interchangeable for every criterion but the index, so only
  * the lowest-index members of each group are worth trying: enumerate how many to take from
- * each group.
+ * each group. What a set's plan and rank read of its GPUs: the NUMA node, the unit and its
+ * fragment; with two GPUs or more, the distances between them (spread) and, for a topology
+ * requirement, island and switch; with NIC VFs, the GPU-NIC distances; with scratch, the
+ * GPU-NVMe distances. The rest does not set GPUs apart.
  */
 static bool
 same_group(const eval_ctx *x, int a, int b)
@@ -673,19 +676,23 @@ same_group(const eval_ctx *x, int a, int b)
     const gv_host_info *hi = x->hi;
     size_t n = x->host->n_gpus;
 
-    if (hi->gpu_numa_idx[a] != hi->gpu_numa_idx[b] || hi->island[a] != hi->island[b] ||
-        x->host->gpus[a].pcie_parent != x->host->gpus[b].pcie_parent ||
-        x->unit[a].reconfig != x->unit[b].reconfig || x->frag[a] != x->frag[b])
+    if (hi->gpu_numa_idx[a] != hi->gpu_numa_idx[b] || x->unit[a].reconfig != x->unit[b].reconfig ||
+        x->frag[a] != x->frag[b])
         return false;
-    for (size_t g = 0; g < n; g++)
-        if ((int)g != a && (int)g != b &&
-            hi->gpu_dist[(size_t)a * n + g] != hi->gpu_dist[(size_t)b * n + g])
+    if (x->r->gpu.count > 1) {
+        if (hi->island[a] != hi->island[b] ||
+            x->host->gpus[a].pcie_parent != x->host->gpus[b].pcie_parent)
             return false;
-    for (size_t i = 0; i < x->host->n_nics; i++)
+        for (size_t g = 0; g < n; g++)
+            if ((int)g != a && (int)g != b &&
+                hi->gpu_dist[(size_t)a * n + g] != hi->gpu_dist[(size_t)b * n + g])
+                return false;
+    }
+    for (size_t i = 0; x->r->nic_vfs > 0 && i < x->host->n_nics; i++)
         if (hi->nic_dist[(size_t)a * x->host->n_nics + i] !=
             hi->nic_dist[(size_t)b * x->host->n_nics + i])
             return false;
-    for (size_t i = 0; i < x->host->n_nvme; i++)
+    for (size_t i = 0; x->r->scratch_gib > 0 && i < x->host->n_nvme; i++)
         if (hi->nvme_dist[(size_t)a * x->host->n_nvme + i] !=
             hi->nvme_dist[(size_t)b * x->host->n_nvme + i])
             return false;

@@ -146,14 +146,20 @@ memo_of_key(const gv_engine *e, size_t h, int g, const gv_gpu_key *k, uint32_t *
     return m;
 }
 
+/* The remembered slot and id of GPU @g of host @h when @gu is its live state, else NULL: a
+ * trial state (the "after" of a candidate, a MIG start being tried) is looked up by its key. */
+static gv_gpu_ref *
+ref_of(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
+{
+    return gu == &e->use[h].gpus[g] ? &e->frag_memo[h].refs[g] : NULL;
+}
+
 const gv_gpu_memo *
 gv_gpu_memo_get(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu)
 {
     gv_engine *me = (gv_engine *)e;
     const gv_host_use *u = &e->use[h];
-    /* a GPU of the live state remembers its slot until its host changes; a trial state (the
-     * "after" of a candidate, a MIG start being tried) is looked up by its key every time */
-    gv_gpu_ref *ref = gu == &u->gpus[g] ? &me->frag_memo[h].refs[g] : NULL;
+    gv_gpu_ref *ref = ref_of(e, h, g, gu);
     gv_gpu_key k;
     gv_gpu_memo *m;
     uint32_t slot;
@@ -181,9 +187,12 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
 {
     gv_engine *me = (gv_engine *)e;
     int mode = a->r->gpu.mode, unit = gv_ask_unit(e, a, h, g);
-    /* the state's id stands for its key: ids are never reused */
-    const gv_gpu_memo *sm = gv_gpu_memo_get(e, h, g, gu);
-    uint64_t state = sm->id;
+    const gv_gpu_ref *ref = ref_of(e, h, g, gu);
+    /* the state's id stands for its key (ids are never reused), whether or not the memo slot
+     * that gave it still holds it */
+    uint64_t state = ref && ref->version == e->use[h].version + 1
+                         ? ref->id
+                         : gv_gpu_memo_get(e, h, g, gu)->id;
     gv_unit_memo *m;
 
     m = &me->unit_memo[gv_hash_word(gv_hash_word(GV_HASH_SEED, state),
@@ -191,9 +200,11 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
                        (GV_GPU_MEMO_SLOTS - 1)];
     if (m->stamp != e->mix_version + 1 || m->state != state || m->mode != mode ||
         m->unit != unit) {
+        gv_gpu_key k;
         gv_gpu_use t;
 
-        use_of(&sm->key, &t);
+        key_of(e, h, g, gu, &k);
+        use_of(&k, &t);
         m->state = state;
         m->stamp = e->mix_version + 1;
         m->mode = (int8_t)mode;
