@@ -225,11 +225,12 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
         e->n_hosts_ready = h + 1;
     }
     order = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(size_t));
+    e->rank = gv_calloc(f->n_hosts ? f->n_hosts : 1, sizeof(int32_t));
     for (size_t h = 0; h < f->n_hosts; h++)
         order[h] = h;
     qsort_r(order, f->n_hosts, sizeof(size_t), cmp_host_name, (void *)f);
     for (size_t k = 0; k < f->n_hosts; k++)
-        e->info[order[k]].rank = (int)k;
+        e->rank[order[k]] = (int32_t)k;
     for (size_t h = 0; h < f->n_hosts; h++) {
         for (size_t g = 0; g < f->hosts[h]->n_gpus; g++) {
             const gv_gpu *gpu = &f->hosts[h]->gpus[g];
@@ -303,6 +304,7 @@ gv_engine_free(gv_engine *e)
         info_fini(&e->info[h]);
     }
     free(e->info);
+    free(e->rank);
     free(e->use);
     gv_host_use_fini(&e->scratch);
     free(e->cpu_buf);
@@ -534,7 +536,7 @@ better_host(const gv_engine *e, const gv_candidate *a, const gv_candidate *b)
 {
     if (a->score.total != b->score.total)
         return a->score.total > b->score.total;
-    return e->info[a->host].rank < e->info[b->host].rank;
+    return e->rank[a->host] < e->rank[b->host];
 }
 
 /* The reference: every host, every GPU set, no caches. */
@@ -699,7 +701,8 @@ gv_engine_gpu_utilization(const gv_engine *e)
 size_t
 gv_engine_memory_bytes(const gv_engine *e)
 {
-    size_t n = sizeof(*e) + e->fleet->n_hosts * (sizeof(gv_host_info) + sizeof(gv_host_use));
+    size_t n = sizeof(*e) +
+               e->fleet->n_hosts * (sizeof(gv_host_info) + sizeof(int32_t) + sizeof(gv_host_use));
 
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
         const gv_host *host = e->info[h].host;

@@ -49,7 +49,6 @@ typedef struct gv_numa_info {
 
 typedef struct gv_host_info {
     const gv_host *host;
-    int rank;       /* position of the host's name in sorted order: the tie-break */
     int datastore;  /* interned datastore id, -1 when none */
     int pool_index; /* in fleet->pools, -1 when none */
     gv_pool_strategy strategy;
@@ -292,6 +291,8 @@ struct gv_engine {
     const gv_catalog *cat;
     gv_place_config cfg;
     gv_host_info *info;    /* per host */
+    int32_t *rank; /* per host: its name's position in sorted order, the tie-break (compact, as
+                      tree updates and scans of the fleet read it) */
     size_t n_fleet_models; /* distinct GPU models in the fleet, for checking requests */
     gv_fleet_model *fleet_models;
     size_t n_hosts_ready; /* hosts whose info is built (all, once gv_engine_new succeeded) */

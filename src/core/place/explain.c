@@ -18,7 +18,7 @@ closer(const gv_engine *e, const gv_candidate *a, gv_reason rb, int64_t sb, int 
         return a->fail > rb;
     if (a->shortfall != sb)
         return a->shortfall < sb;
-    return e->info[a->host].rank < e->info[host_b].rank;
+    return e->rank[a->host] < e->rank[host_b];
 }
 
 void

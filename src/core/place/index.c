@@ -17,10 +17,11 @@
  *
  * Below the feasible hosts the tree orders the failed ones by how close they came (a later
  * reason, then a smaller shortfall, then the name: explain.c's order), so when nothing fits its
- * root and the next two are the closest hosts. Per reason the closest host is kept as hosts
- * change, and looked for again only when the kept one itself changed; the one-line details of
- * the hosts an explanation shows are kept until those hosts change. A failed decision thus
- * costs a few tree steps, not a scan of the fleet. A placed decision needs the root host's full
+ * root and the next two are the closest hosts. Per reason the closest GV_CLOSEST_KEEP hosts are
+ * kept as hosts change (a changed host leaves the list, and comes back in only where it is known
+ * to belong); the fleet is scanned for them again only when a list has run empty. The one-line
+ * details of the hosts an explanation shows are kept until those hosts change. A failed
+ * decision thus costs a few tree steps, seldom a scan of the fleet. A placed decision needs the root host's full
  * candidate (its GPU units, NUMA split, devices): the evaluation that made a host the root is
  * kept until that host changes, so the usual decision evaluates nothing.
  * At most GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
@@ -33,6 +34,7 @@
 
 #define GV_SHAPES_MAX 64
 #define GV_SHAPE_DETAILS (GV_REASON_LAST + GV_EXPLAIN_MAX_CLOSEST)
+#define GV_CLOSEST_KEEP 8
 
 /* What an explanation shows of a failed host: its reason, shortfall and one-line detail. */
 typedef struct gv_explain_detail {
@@ -56,8 +58,10 @@ struct gv_shape_index {
     int32_t *tree; /* 2 * size: node -> best host below it, -1 none */
     size_t n_feasible;
     size_t reason_count[GV_REASON_LAST];
-    int32_t closest[GV_REASON_LAST]; /* per reason: the host closest to fitting, -1 none */
-    bool closest_ok[GV_REASON_LAST]; /* false: look for it again */
+    /* per reason: the n_closest[k] hosts of reason k closest to fitting, closest first; a list
+     * that ran empty while hosts have the reason is looked for again (closest_refresh) */
+    int32_t closest[GV_REASON_LAST][GV_CLOSEST_KEEP];
+    uint8_t n_closest[GV_REASON_LAST];
     size_t n_details;                /* the details of explained hosts, until they change */
     gv_explain_detail details[GV_SHAPE_DETAILS];
     int32_t root_host;      /* the host root_cand is the evaluation of, -1 none */
@@ -145,7 +149,7 @@ closer(const gv_engine *e, const gv_shape_index *s, size_t a, size_t b)
 {
     if (s->shortfall[a] != s->shortfall[b])
         return s->shortfall[a] < s->shortfall[b];
-    return e->info[a].rank < e->info[b].rank;
+    return e->rank[a] < e->rank[b];
 }
 
 /* Is host @a a better pick than host @b for shape @s? (-1 = nobody) */
@@ -165,32 +169,54 @@ leaf_better(const gv_engine *e, const gv_shape_index *s, int a, int b)
                                             : closer(e, s, (size_t)a, (size_t)b);
     if (s->score[a] != s->score[b])
         return s->score[a] > s->score[b];
-    return e->info[a].rank < e->info[b].rank;
+    return e->rank[a] < e->rank[b];
 }
 
-/* Host @h has just got its verdict: keep the closest host of its reason. */
+/* Put host @h into reason @k's list at its place, if that place is within the list (@all: the
+ * list holds every host of the reason but @h, so the end is a place too). */
+static void
+closest_insert(const gv_engine *e, gv_shape_index *s, int k, size_t h, bool all)
+{
+    int32_t *l = s->closest[k];
+    int m = s->n_closest[k], pos = m;
+
+    while (pos > 0 && closer(e, s, h, (size_t)l[pos - 1]))
+        pos--;
+    if (pos == m && (!all || m == GV_CLOSEST_KEEP))
+        return;
+    if (m == GV_CLOSEST_KEEP)
+        m--; /* the farthest one goes */
+    memmove(&l[pos + 1], &l[pos], (size_t)(m - pos) * sizeof(l[0]));
+    l[pos] = (int32_t)h;
+    s->n_closest[k] = (uint8_t)(m + 1);
+}
+
+/* Host @h has just got its verdict: keep it in its reason's list if it belongs there. */
 static void
 closest_note(const gv_engine *e, gv_shape_index *s, size_t h)
 {
     int k = s->reason[h];
 
-    if (k == GV_REASON_LAST || !s->closest_ok[k])
-        return;
-    if (s->closest[k] < 0 || closer(e, s, h, (size_t)s->closest[k]))
-        s->closest[k] = (int32_t)h;
+    /* the list is the reason's closest n hosts; it has them all when the count says so */
+    if (k != GV_REASON_LAST)
+        closest_insert(e, s, k, h, s->n_closest[k] == s->reason_count[k] - 1);
 }
 
-/* Host @h is about to lose its verdict (of reason @k). */
+/* Host @h is about to lose its verdict (of reason @k): it leaves the list. */
 static void
 closest_forget(gv_shape_index *s, size_t h, int k)
 {
-    if (k == GV_REASON_LAST)
-        return;
-    if (s->reason_count[k] == 0) {
-        s->closest[k] = -1;
-        s->closest_ok[k] = true;
-    } else if (s->closest[k] == (int32_t)h) {
-        s->closest_ok[k] = false;
+    if (k != GV_REASON_LAST) {
+        int32_t *l = s->closest[k];
+        int m = s->n_closest[k];
+
+        for (int i = 0; i < m; i++) {
+            if (l[i] == (int32_t)h) {
+                memmove(&l[i], &l[i + 1], (size_t)(m - i - 1) * sizeof(l[0]));
+                s->n_closest[k]--;
+                break;
+            }
+        }
     }
     for (size_t i = 0; i < s->n_details; i++)
         if (s->details[i].host == (int32_t)h)
@@ -276,10 +302,6 @@ shape_build(gv_engine *e, const gv_request *shape, uint64_t hash)
     s->tree = gv_calloc(2 * s->size, sizeof(int32_t));
     for (size_t i = 0; i < 2 * s->size; i++)
         s->tree[i] = -1;
-    for (int k = 0; k < GV_REASON_LAST; k++) {
-        s->closest[k] = -1;
-        s->closest_ok[k] = true;
-    }
     for (size_t h = 0; h < n; h++) {
         verdict(e, s, h, c);
         closest_note(e, s, h);
@@ -379,29 +401,26 @@ gv_index_memory_bytes(const gv_engine *e)
     return n;
 }
 
-/* Find the closest host of every reason whose kept one changed: one pass over the fleet. */
+/* Fill every reason's list that ran empty while hosts have the reason: one pass over the
+ * fleet. */
 static void
 closest_refresh(const gv_engine *e, gv_shape_index *s)
 {
-    bool stale = false;
+    bool stale[GV_REASON_LAST], any = false;
 
     for (int k = 0; k < GV_REASON_LAST; k++) {
-        if (!s->closest_ok[k]) {
-            s->closest[k] = -1;
-            stale = true;
-        }
+        stale[k] = !s->n_closest[k] && s->reason_count[k];
+        any |= stale[k];
     }
-    if (!stale)
+    if (!any)
         return;
+    { static long n; if (++n % 1000 == 0) fprintf(stderr, "refresh %ld\n", n); }
     for (size_t h = 0; h < s->n; h++) {
         int k = s->reason[h];
 
-        if (k != GV_REASON_LAST && !s->closest_ok[k] &&
-            (s->closest[k] < 0 || closer(e, s, h, (size_t)s->closest[k])))
-            s->closest[k] = (int32_t)h;
+        if (k != GV_REASON_LAST && stale[k])
+            closest_insert(e, s, k, h, true);
     }
-    for (int k = 0; k < GV_REASON_LAST; k++)
-        s->closest_ok[k] = true;
 }
 
 /* Add failed host @h to the explanation, with its detail (evaluated once until @h changes). */
@@ -446,7 +465,7 @@ explain_failures(gv_engine *e, gv_shape_index *s, gv_explain *x)
     closest_refresh(e, s);
     for (int k = 0; k < GV_REASON_LAST; k++)
         if (s->reason_count[k])
-            explain_host(e, s, (size_t)s->closest[k], x);
+            explain_host(e, s, (size_t)s->closest[k][0], x);
     /* the tree orders failed hosts by closeness: take its root a few times */
     while (n_top < GV_EXPLAIN_MAX_CLOSEST && s->tree[1] >= 0) {
         top[n_top] = s->tree[1];
