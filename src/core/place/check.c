@@ -239,5 +239,5 @@ gv_engine_check(const gv_engine *e, gv_err *err)
     for (size_t h = 0; h < e->fleet->n_hosts; h++)
         if ((rc = check_host(e, h, err)) < 0)
             return rc;
-    return 0;
+    return gv_index_check(e, err);
 }

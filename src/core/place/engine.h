@@ -472,6 +472,8 @@ void gv_index_host_changed(gv_engine *e, size_t h);
 void gv_index_flush(gv_engine *e);
 void gv_index_free(gv_engine *e);
 size_t gv_index_memory_bytes(const gv_engine *e);
+/* Check the indexes' bookkeeping against their verdicts (gv_engine_check runs it). */
+int gv_index_check(const gv_engine *e, gv_err *err);
 
 /* explain.c */
 void gv_explain_add(gv_explain *x, const gv_engine *e, const gv_candidate *c);

@@ -512,3 +512,49 @@ gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
     }
     return true;
 }
+
+/* The index's own bookkeeping against a scan of its verdicts: the counts, the tree's winner,
+ * and every reason's kept list being that reason's closest hosts, in order. */
+int
+gv_index_check(const gv_engine *e, gv_err *err)
+{
+    for (size_t i = 0; i < e->n_shapes; i++) {
+        const gv_shape_index *s = e->shapes[i];
+        size_t count[GV_REASON_LAST + 1] = {0};
+        int best = -1;
+
+        for (size_t h = 0; h < s->n; h++) {
+            count[s->reason[h]]++;
+            if (leaf_better(e, s, (int)h, best))
+                best = (int)h;
+        }
+        if (count[GV_REASON_LAST] != s->n_feasible || best != s->tree[1])
+            return gv_err_set(err, GV_E_INTERNAL, "index",
+                              "shape %zu: %zu feasible hosts counted, %zu kept; best host %d, "
+                              "tree root %d",
+                              i, count[GV_REASON_LAST], s->n_feasible, best, s->tree[1]);
+        for (int k = 0; k < GV_REASON_LAST; k++) {
+            const int32_t *l = s->closest[k];
+            int m = s->n_closest[k];
+
+            if (count[k] != s->reason_count[k] || (size_t)m > count[k])
+                return gv_err_set(err, GV_E_INTERNAL, "index",
+                                  "shape %zu reason %s: %zu hosts counted, %zu kept, %d listed", i,
+                                  gv_reason_to_string((gv_reason)k), count[k], s->reason_count[k],
+                                  m);
+            for (int j = 0; j < m; j++) {
+                /* l[j] has reason k and exactly j hosts of reason k are closer */
+                size_t n_closer = 0;
+
+                for (size_t h = 0; h < s->n; h++)
+                    n_closer += s->reason[h] == k && closer(e, s, h, (size_t)l[j]);
+                if (s->reason[l[j]] != k || n_closer != (size_t)j)
+                    return gv_err_set(err, GV_E_INTERNAL, "index",
+                                      "shape %zu reason %s: closest[%d] is host %d, which %zu "
+                                      "hosts of the reason are closer than",
+                                      i, gv_reason_to_string((gv_reason)k), j, (int)l[j], n_closer);
+            }
+        }
+    }
+    return 0;
+}
