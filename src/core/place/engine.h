@@ -472,6 +472,11 @@ void gv_index_host_changed(gv_engine *e, size_t h);
 void gv_index_flush(gv_engine *e);
 void gv_index_free(gv_engine *e);
 size_t gv_index_memory_bytes(const gv_engine *e);
+/* shape.c: @r without name and tenant, every unused byte zero (equal shapes are equal byte for
+ * byte); its hash (a request and its shape hash alike); does request @r have shape @s? */
+void gv_shape_of(const gv_request *r, gv_request *s);
+uint64_t gv_shape_hash(const gv_request *r);
+bool gv_shape_matches(const gv_request *s, const gv_request *r);
 /* Check the indexes' bookkeeping against their verdicts (gv_engine_check runs it). */
 int gv_index_check(const gv_engine *e, gv_err *err);
 

@@ -73,13 +73,19 @@ gv_explain_finish(gv_explain *x)
 {
     size_t n = 0;
 
+    /* an entry no host was added to is still zero (gv_engine_place zeroes @x); one moved down
+     * is zeroed behind it */
     for (int k = 0; k < GV_REASON_LAST; k++) {
+        if (!x->reasons[k].n_hosts)
+            continue;
         x->reasons[k].reason = (gv_reason)k;
-        if (x->reasons[k].n_hosts)
-            x->reasons[n++] = x->reasons[k];
+        if (n != (size_t)k) {
+            x->reasons[n] = x->reasons[k];
+            memset(&x->reasons[k], 0, sizeof(x->reasons[k]));
+        }
+        n++;
     }
-    for (size_t k = n; k < GV_REASON_LAST; k++)
-        memset(&x->reasons[k], 0, sizeof(x->reasons[k]));
-    qsort(x->reasons, n, sizeof(x->reasons[0]), cmp_reason);
+    if (n > 1)
+        qsort(x->reasons, n, sizeof(x->reasons[0]), cmp_reason);
     x->n_reasons = n;
 }

@@ -21,10 +21,10 @@
  * kept as hosts change (a changed host leaves the list, and comes back in only where it is known
  * to belong); the fleet is scanned for them again only when a list has run empty. The one-line
  * details of the hosts an explanation shows are kept until those hosts change. A failed
- * decision thus costs a few tree steps, seldom a scan of the fleet. A placed decision needs the root host's full
- * candidate (its GPU units, NUMA split, devices): the evaluation that made a host the root is
- * kept until that host changes, so the usual decision evaluates nothing.
- * At most GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
+ * decision thus costs a few tree steps, seldom a scan of the fleet. A placed decision needs the
+ * root host's full candidate (its GPU units, NUMA split, devices): the evaluation that made a host
+ * the root is kept until that host changes, so the usual decision evaluates nothing. At most
+ * GV_SHAPES_MAX shapes are kept; the least recently used one goes first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,86 +62,11 @@ struct gv_shape_index {
      * that ran empty while hosts have the reason is looked for again (closest_refresh) */
     int32_t closest[GV_REASON_LAST][GV_CLOSEST_KEEP];
     uint8_t n_closest[GV_REASON_LAST];
-    size_t n_details;                /* the details of explained hosts, until they change */
+    size_t n_details; /* the details of explained hosts, until they change */
     gv_explain_detail details[GV_SHAPE_DETAILS];
     int32_t root_host;      /* the host root_cand is the evaluation of, -1 none */
     gv_candidate root_cand; /* the tree's best host as evaluated, until that host changes */
 };
-
-/* @r with the name and tenant dropped and every unused byte zero, so equal shapes are equal
- * byte for byte. */
-static void
-shape_of(const gv_request *r, gv_request *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->vcpus = r->vcpus;
-    s->memory_mib = r->memory_mib;
-    s->hugepages = r->hugepages;
-    s->cpu_policy = r->cpu_policy;
-    s->numa_policy = r->numa_policy;
-    s->gpu.count = r->gpu.count;
-    s->gpu.mode = r->gpu.mode;
-    s->gpu.n_models = r->gpu.n_models;
-    for (size_t i = 0; i < r->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
-        gv_copy_str(s->gpu.models[i], GV_MODEL_LEN, r->gpu.models[i]);
-    s->gpu.topology = r->gpu.topology;
-    gv_copy_str(s->gpu.profile, sizeof(s->gpu.profile), r->gpu.profile);
-    gv_copy_str(s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type), r->gpu.vgpu_type);
-    s->nic_vfs = r->nic_vfs;
-    s->nic_locality = r->nic_locality;
-    s->scratch_gib = r->scratch_gib;
-    s->scratch_locality = r->scratch_locality;
-    gv_copy_str(s->pool, sizeof(s->pool), r->pool);
-    s->n_zones = r->n_zones;
-    for (size_t i = 0; i < r->n_zones && i < GV_REQ_MAX_ZONES; i++)
-        gv_copy_str(s->zones[i], GV_REQ_NAME_LEN, r->zones[i]);
-    s->n_labels = r->n_labels;
-    for (size_t i = 0; i < r->n_labels && i < GV_REQ_MAX_LABELS; i++) {
-        gv_copy_str(s->labels[i].key, GV_REQ_NAME_LEN, r->labels[i].key);
-        gv_copy_str(s->labels[i].value, GV_REQ_NAME_LEN, r->labels[i].value);
-    }
-    gv_copy_str(s->anti_affinity, sizeof(s->anti_affinity), r->anti_affinity);
-    s->class = r->class;
-    s->io = r->io;
-}
-
-static uint64_t
-hash_str(uint64_t h, const char *s, size_t max)
-{
-    size_t n = strnlen(s, max);
-
-    return gv_hash_bytes(gv_hash_word(h, n), s, n);
-}
-
-/* A shape's hash, field by field: a shape is 4.5 KiB of mostly unused string space, and it is
- * hashed on every decision. Equality is memcmp of the whole shape; this only narrows it. */
-static uint64_t
-shape_hash(const gv_request *s)
-{
-    uint64_t h = GV_HASH_SEED;
-
-    h = gv_hash_word(h, (uint64_t)s->vcpus << 32 | (uint32_t)s->hugepages);
-    h = gv_hash_word(h, (uint64_t)s->memory_mib);
-    h = gv_hash_word(h, (uint64_t)s->cpu_policy << 48 | (uint64_t)s->numa_policy << 32 |
-                            (uint64_t)s->class << 16 | (uint64_t)s->io);
-    h = gv_hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |
-                            (uint64_t)s->gpu.topology);
-    for (size_t i = 0; i < s->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
-        h = hash_str(h, s->gpu.models[i], GV_MODEL_LEN);
-    h = hash_str(h, s->gpu.profile, sizeof(s->gpu.profile));
-    h = hash_str(h, s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type));
-    h = gv_hash_word(h, (uint64_t)s->nic_vfs << 32 | (uint64_t)s->nic_locality << 16 |
-                            (uint64_t)s->scratch_locality);
-    h = gv_hash_word(h, (uint64_t)s->scratch_gib);
-    h = hash_str(h, s->pool, sizeof(s->pool));
-    for (size_t i = 0; i < s->n_zones && i < GV_REQ_MAX_ZONES; i++)
-        h = hash_str(h, s->zones[i], GV_REQ_NAME_LEN);
-    for (size_t i = 0; i < s->n_labels && i < GV_REQ_MAX_LABELS; i++) {
-        h = hash_str(h, s->labels[i].key, GV_REQ_NAME_LEN);
-        h = hash_str(h, s->labels[i].value, GV_REQ_NAME_LEN);
-    }
-    return hash_str(h, s->anti_affinity, sizeof(s->anti_affinity));
-}
 
 /* Is failed host @a closer to fitting than failed host @b (of the same reason)? */
 static bool
@@ -320,18 +245,17 @@ static gv_shape_index *
 shape_get(gv_engine *e, const gv_request *r)
 {
     gv_request shape;
-    uint64_t hash;
+    uint64_t hash = gv_shape_hash(r);
     size_t victim = 0;
 
-    shape_of(r, &shape);
-    hash = shape_hash(&shape);
     for (size_t i = 0; i < e->n_shapes; i++) {
         gv_shape_index *s = e->shapes[i];
-        if (s->hash == hash && !memcmp(&s->shape, &shape, sizeof(shape))) {
+        if (s->hash == hash && gv_shape_matches(&s->shape, r)) {
             s->last_used = ++e->shape_clock;
             return s;
         }
     }
+    gv_shape_of(r, &shape);
     if (e->n_shapes < GV_SHAPES_MAX) {
         *GV_ARRAY_APPEND(e->shapes, e->n_shapes) = NULL;
         victim = e->n_shapes - 1;
@@ -414,7 +338,11 @@ closest_refresh(const gv_engine *e, gv_shape_index *s)
     }
     if (!any)
         return;
-    { static long n; if (++n % 1000 == 0) fprintf(stderr, "refresh %ld\n", n); }
+    {
+        static long n;
+        if (++n % 1000 == 0)
+            fprintf(stderr, "refresh %ld\n", n);
+    }
     for (size_t h = 0; h < s->n; h++) {
         int k = s->reason[h];
 
