@@ -152,6 +152,8 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
             hi->cpu_numa_idx[c] >= 0 && !(hi->reserved[c >> 6] & (UINT64_C(1) << (c & 63)));
     hi->gpu_milli = 1000 * (int64_t)ng;
     hi->datastore = h->datastore[0] ? intern(&e->datastores, &e->n_datastores, h->datastore) : -1;
+    if (h->pool[0])
+        intern(&e->host_pools, &e->n_host_pools, h->pool);
     pool = h->pool[0] ? gv_fleet_find_pool(e->fleet, h->pool) : NULL;
     hi->pool_index = pool ? (int)(pool - e->fleet->pools) : -1;
     hi->strategy = pool ? pool->strategy : GV_POOL_PACK;
@@ -310,6 +312,7 @@ gv_engine_free(gv_engine *e)
     free(e->cpu_buf);
     gv_strv_free(e->groups, e->n_groups);
     gv_strv_free(e->datastores, e->n_datastores);
+    gv_strv_free(e->host_pools, e->n_host_pools);
     free(e->heavy_per_datastore);
     free(e->recent);
     free(e);
@@ -478,9 +481,9 @@ check_request(const gv_engine *e, const gv_request *r, gv_ask *a, gv_err *err)
         r->nic_vfs > GV_REQ_MAX_NIC_VFS)
         return gv_err_set(err, GV_E_INVAL, NULL, "gpu.count or nics.vfs out of range");
     if (r->pool[0] && !gv_fleet_find_pool(e->fleet, r->pool)) {
-        bool any = false;
-        for (size_t h = 0; h < e->fleet->n_hosts && !any; h++)
-            any = !strcmp(e->fleet->hosts[h]->pool, r->pool);
+        bool any = false; /* a pool hosts name without the fleet declaring it counts */
+        for (size_t i = 0; i < e->n_host_pools && !any; i++)
+            any = !strcmp(e->host_pools[i], r->pool);
         if (!any)
             return gv_err_set(err, GV_E_INVAL, NULL, "pool: '%s' is not a pool of this fleet",
                               r->pool);

@@ -309,6 +309,8 @@ struct gv_engine {
     size_t n_groups;
     char **datastores;
     size_t n_datastores;
+    char **host_pools; /* the pool names hosts give, declared or not */
+    size_t n_host_pools;
     int *heavy_per_datastore; /* io-heavy VMs per datastore */
     /* the expected mix the fragmentation scorer uses */
     size_t n_mix;
