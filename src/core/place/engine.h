@@ -449,6 +449,8 @@ void gv_mix_prior(gv_engine *e);
  * the mix does (every shape's "before" is the same); the reference computes it afresh.
  */
 int64_t gv_frag_host_now(const gv_engine *e, size_t h, bool reference);
+/* The fast path's answers of host @h's GPUs as they are (the memo behind gv_frag_host_now). */
+const gv_gpu_answer *gv_frag_answers_now(const gv_engine *e, size_t h);
 /* F(M) of host @h in state @after, which is the host as it is plus candidate @c. The fast path
  * passes @picked, per GPU index the answer of each GPU @c takes a unit of after taking it
  * (gv_gpu_unit_memo's), so that the taken GPUs need not be looked up again. */

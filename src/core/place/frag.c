@@ -196,6 +196,12 @@ memo_now(const gv_engine *e, size_t h)
     return m;
 }
 
+const gv_gpu_answer *
+gv_frag_answers_now(const gv_engine *e, size_t h)
+{
+    return memo_now(e, h)->gpus;
+}
+
 int64_t
 gv_frag_host_now(const gv_engine *e, size_t h, bool reference)
 {
@@ -213,7 +219,8 @@ gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after, const
 
     if (reference || !e->n_mix)
         return frag_host_reference(e, h, after);
-    /* only the GPUs the candidate takes units of differ from the host as it is */
+    /* only the GPUs the candidate takes units of differ from the host as it is; with @picked,
+     * @after's GPUs are not read (the fast path does not apply the candidate to them) */
     m = memo_now(e, h);
     memcpy(ans, m->gpus, e->info[h].host->n_gpus * sizeof(ans[0]));
     for (int k = 0; k < c->n_picks; k++) {

@@ -31,15 +31,13 @@ static const int device_penalty[GV_DIST_LAST] = {
     [GV_DIST_PHB] = 10, [GV_DIST_NODE] = 15,  [GV_DIST_SYS] = 25,
 };
 
-/* What the candidate takes, applied to @u (a copy): GPU units, CPU threads, memory. */
+/* The CPU threads and memory the candidate takes, applied to @u's NUMA nodes (a copy). */
 static void
-apply_counts(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r,
-             const gv_candidate *c)
+apply_numa(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r,
+           const gv_candidate *c)
 {
     const gv_host_info *hi = &e->info[h];
 
-    for (int k = 0; k < c->n_picks; k++)
-        gv_gpu_pick_apply(&u->gpus[c->picks[k].gpu], r, &c->picks[k]);
     for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
         gv_numa_use *n = &u->numa[i];
         int v = c->take[i].vcpus, tpc = hi->numa[i].threads_per_core;
@@ -65,16 +63,15 @@ apply_counts(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r,
     }
 }
 
+/* The used share of host @h in state @u, whose GPUs have @gpu_free milli-GPUs free. */
 static int
-used_share(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *r)
+used_share(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *r,
+           int64_t gpu_free)
 {
     const gv_host_info *hi = &e->info[h];
 
     if (r->gpu.count && hi->gpu_milli) {
-        int64_t free = 0;
-        for (size_t g = 0; g < hi->host->n_gpus; g++)
-            free += gv_gpu_free_milli(hi, (int)g, &u->gpus[g]);
-        return (int)(100 * (hi->gpu_milli - free) / hi->gpu_milli);
+        return (int)(100 * (hi->gpu_milli - gpu_free) / hi->gpu_milli);
     } else {
         int64_t free = 0;
         for (size_t i = 0; i < hi->host->n_numa; i++)
@@ -133,11 +130,31 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
     const gv_host_info *hi = &e->info[h];
     /* the engine's scratch state is the one mutable thing scoring touches */
     gv_host_use *after = (gv_host_use *)&e->scratch;
-    int64_t before_f = 0, after_f = 0, delta;
+    int64_t before_f = 0, after_f = 0, delta, gpu_free = 0;
     int share;
 
-    gv_host_use_copy(hi, after, &e->use[h]);
-    apply_counts(e, h, after, r, c);
+    if (reference || (!picked && c->n_picks)) {
+        /* the whole host after the candidate, every GPU's capacity computed afresh */
+        gv_host_use_copy(hi, after, &e->use[h]);
+        for (int k = 0; k < c->n_picks; k++)
+            gv_gpu_pick_apply(&after->gpus[c->picks[k].gpu], r, &c->picks[k]);
+        for (size_t g = 0; g < hi->host->n_gpus; g++)
+            gpu_free += gv_gpu_free_milli(hi, (int)g, &after->gpus[g]);
+    } else {
+        /* what the fast path reads of the host after: its NUMA nodes, and (for a GPU request's
+         * share) its GPUs' free capacity from their answers now and the taken GPUs' answers
+         * after (@picked) */
+        memcpy(after->numa, e->use[h].numa, hi->host->n_numa * sizeof(*after->numa));
+        if (c->n_picks) {
+            const gv_gpu_answer *now = gv_frag_answers_now(e, h);
+
+            for (size_t g = 0; g < hi->host->n_gpus; g++)
+                gpu_free += now[g].free_milli;
+            for (int k = 0; k < c->n_picks; k++)
+                gpu_free += picked[c->picks[k].gpu].free_milli - now[c->picks[k].gpu].free_milli;
+        }
+    }
+    apply_numa(e, h, after, r, c);
     if (e->n_mix && hi->gpu_milli) {
         before_f = gv_frag_host_now(e, h, reference);
         after_f = gv_frag_host_after(e, h, after, c, reference, picked);
@@ -146,7 +163,7 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
     c->score.frag_delta_milli = delta;
     c->score.fragmentation = (int)floor(100.0 / (1.0 + exp((double)delta / 1000.0)));
     c->score.locality = locality_score(e, r, c);
-    share = used_share(e, h, after, r);
+    share = used_share(e, h, after, r, gpu_free);
     c->score.strategy = hi->strategy == GV_POOL_SPREAD ? 100 - share : share;
     c->score.reconfigured = 0;
     for (int k = 0; k < c->n_picks; k++)
