@@ -215,6 +215,9 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
             pg->vf = pk->slot;
             vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
             break;
+        case GV_GPU_MODE_SHARE:
+            pg->milli = pk->milli;
+            break;
         default:
             break;
         }
@@ -235,9 +238,31 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     int *buf = e->cpu_buf, *owned = e->cpu_buf + hi->max_cpu + 1;
     size_t n_owned = 0;
     uint64_t pinned_nodes = 0;
+    /* dedicated: per node, the threads pinned for its take, handed to cells in order */
+    int node_off[GV_MAX_NUMA], node_got[GV_MAX_NUMA], node_next[GV_MAX_NUMA];
 
     memcpy(left, c->take, sizeof(left));
     p->pins = gv_calloc((size_t)r->vcpus, sizeof(gv_vcpu_pin));
+    if (r->cpu_policy == GV_CPU_DEDICATED) {
+        /* each node's take is pinned at once: cells that share a node then share its whole
+         * cores, instead of each rounding its part up to whole cores of its own */
+        int off = 0;
+
+        for (size_t i = 0; i < n_numa; i++) {
+            int tpc = hi->numa[i].threads_per_core;
+
+            node_off[i] = off;
+            node_next[i] = 0;
+            node_got[i] = c->take[i].vcpus > 0
+                              ? pin_dedicated(hi, u, (int)i, c->take[i].vcpus,
+                                              r->vcpus >= tpc && tpc > 1, owned, &n_owned,
+                                              buf + off)
+                              : 0;
+            if (node_got[i])
+                pinned_nodes |= UINT64_C(1) << i;
+            off += node_got[i];
+        }
+    }
     p->n_cells = (size_t)c->n_cells;
     for (int ci = 0; ci < c->n_cells; ci++) {
         const gv_cell_plan *cp = &c->cells[ci];
@@ -260,14 +285,14 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                 take = left[i].vcpus < need ? left[i].vcpus : need;
                 nodes |= UINT64_C(1) << i;
                 if (r->cpu_policy == GV_CPU_DEDICATED) {
-                    int tpc = hi->numa[i].threads_per_core;
-                    int got = pin_dedicated(hi, u, (int)i, take, r->vcpus >= tpc && tpc > 1, owned,
-                                            &n_owned, buf);
-                    pinned_nodes |= UINT64_C(1) << i;
-                    for (int k = 0; k < got; k++)
+                    const int *threads = buf + node_off[i] + node_next[i];
+
+                    if (take > node_got[i] - node_next[i])
+                        take = node_got[i] - node_next[i];
+                    for (int k = 0; k < take; k++)
                         p->pins[vcpu + k] =
-                            (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = buf[k], .cell = ci};
-                    take = got;
+                            (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = threads[k], .cell = ci};
+                    node_next[i] += take;
                 } else {
                     u->numa[i].shared_vcpus += take;
                     for (int k = 0; k < take; k++)
