@@ -125,6 +125,8 @@ typedef struct gv_gpu_request {
     gv_gpu_topology topology;         /* passthrough only */
     char profile[GV_MIG_PROFILE_LEN]; /* mig: "3g.40gb" */
     char vgpu_type[GV_VGPU_TYPE_LEN]; /* vgpu: "A100-4C" */
+    int milli; /* share: milli-GPUs on each of the count GPUs, 1..1000 (1000: a GPU no one else
+                  shares); 0 otherwise */
 } gv_gpu_request;
 
 typedef struct gv_req_label {
@@ -250,6 +252,8 @@ typedef struct gv_placed_gpu {
      * parent) */
     int vf;
     char vf_pci[GV_PCI_ADDR_LEN];
+    /* share: the milli-GPUs given; 0 otherwise */
+    int milli;
 } gv_placed_gpu;
 
 typedef struct gv_placed_vf {

@@ -74,6 +74,8 @@ typedef enum gv_gpu_mode {
     GV_GPU_MODE_MIG,         /* MIG-partitioned */
     GV_GPU_MODE_VGPU,        /* time-sliced vGPU */
     GV_GPU_MODE_SRIOV,       /* SR-IOV virtual functions (e.g. AMD MxGPU) */
+    GV_GPU_MODE_SHARE,       /* fractional: VMs share the device in milli-GPUs (best-effort vGPU,
+                                GPU-sharing schedulers); any model */
     GV_GPU_MODE_LAST
 } gv_gpu_mode;
 

@@ -246,6 +246,9 @@ print_gpus(FILE *out, const gv_placement *p)
         case GV_GPU_MODE_SRIOV:
             fprintf(out, " VF %d (%s)", g->vf, g->vf_pci[0] ? g->vf_pci : "?");
             break;
+        case GV_GPU_MODE_SHARE:
+            fprintf(out, " %d milli-GPU", g->milli);
+            break;
         default:
             break;
         }

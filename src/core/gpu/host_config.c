@@ -1,7 +1,8 @@
 /*
  * host_config.c - is a host's GPU configuration one its GPU models can have? MIG only on MIG
  * models with instances that fit the geometry, a vGPU type of the GPU's own board, a VF count
- * the model supports; a GPU the catalog does not know can only be passed through whole.
+ * the model supports; a GPU the catalog does not know can only be passed through whole or
+ * shared in milli-GPUs.
  * Also places a list of MIG profiles on one GPU (gv_mig_layout_place), as an operator's
  * static layout asks: "3g.40gb, 2g.20gb, 1g.10gb, 1g.10gb" becomes concrete starts.
  */
@@ -63,10 +64,11 @@ gv_catalog_check_host(const gv_catalog *c, const gv_host *h, gv_err *err)
         const gv_gpu_model *m = gv_catalog_find(c, g->model);
         const char *why;
 
-        if (g->mode == GV_GPU_MODE_PASSTHROUGH)
+        if (g->mode == GV_GPU_MODE_PASSTHROUGH || g->mode == GV_GPU_MODE_SHARE)
             continue;
         why = m ? mode_refusal(m, g, buf, sizeof(buf))
-                : "the GPU model is not in the catalog, so it can only be passed through whole";
+                : "the GPU model is not in the catalog, so it can only be passed through whole "
+                  "or shared";
         if (why)
             return gv_err_set(err, GV_E_INVAL, NULL, "host %s: GPU %s (%s): %s: %s", h->name,
                               g->pci, g->model, gv_gpu_mode_to_string(g->mode), why);

@@ -24,6 +24,7 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
     GV_AUTOFREE uint64_t *vgpu = gv_calloc(host->n_gpus + 1, sizeof(uint64_t));
     GV_AUTOFREE uint64_t *gvf = gv_calloc(host->n_gpus + 1, sizeof(uint64_t));
     GV_AUTOFREE uint8_t *inst = gv_calloc(host->n_gpus + 1, 1);
+    GV_AUTOFREE int *milli = gv_calloc(host->n_gpus + 1, sizeof(int));
     GV_AUTOFREE uint64_t *nicvf = gv_calloc(host->n_nics * 4 + 1, sizeof(uint64_t));
     int n_vms = 0, classes[GV_CLASS_LAST] = {0};
     int rc = 0;
@@ -120,6 +121,14 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
                 }
                 gvf[pg->gpu] |= UINT64_C(1) << pg->vf;
                 break;
+            case GV_GPU_MODE_SHARE:
+                if (pg->milli < 1 || pg->milli > 1000 || pg->milli != r->gpu.milli) {
+                    rc = BAD("VM %s holds %d milli-GPUs of GPU %s, asked for %d", p->vm,
+                             pg->milli, pg->pci, r->gpu.milli);
+                    goto out;
+                }
+                milli[pg->gpu] += pg->milli;
+                break;
             default:
                 break;
             }
@@ -204,6 +213,13 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
         }
         if (gu->mode == GV_GPU_MODE_SRIOV && gu->vf_used != gvf[g]) {
             rc = BAD("GPU %s VF owners are wrong", host->gpus[g].pci);
+            goto out;
+        }
+        /* a shared GPU is never given past its whole, and counts what its VMs hold */
+        if (gu->used_milli != (gu->mode == GV_GPU_MODE_SHARE ? milli[g] : 0) ||
+            gu->used_milli > 1000) {
+            rc = BAD("GPU %s counts %d milli-GPUs given, VMs hold %d", host->gpus[g].pci,
+                     gu->used_milli, milli[g]);
             goto out;
         }
     }

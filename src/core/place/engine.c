@@ -480,6 +480,10 @@ check_request(const gv_engine *e, const gv_request *r, gv_ask *a, gv_err *err)
     if (r->gpu.count < 0 || r->gpu.count > GV_REQ_MAX_GPUS || r->nic_vfs < 0 ||
         r->nic_vfs > GV_REQ_MAX_NIC_VFS)
         return gv_err_set(err, GV_E_INVAL, NULL, "gpu.count or nics.vfs out of range");
+    if (r->gpu.count && r->gpu.mode == GV_GPU_MODE_SHARE && (r->gpu.milli < 1 || r->gpu.milli > 1000))
+        return gv_err_set(err, GV_E_INVAL, NULL, "gpu.milli: %d is not in 1..1000", r->gpu.milli);
+    if (r->gpu.milli && (!r->gpu.count || r->gpu.mode != GV_GPU_MODE_SHARE))
+        return gv_err_set(err, GV_E_INVAL, NULL, "gpu.milli: only for mode share");
     if (r->pool[0] && !gv_fleet_find_pool(e->fleet, r->pool)) {
         bool any = false; /* a pool hosts name without the fleet declaring it counts */
         for (size_t i = 0; i < e->n_host_pools && !any; i++)

@@ -96,8 +96,9 @@ typedef struct gv_gpu_use {
     gv_mig_instance inst[GV_GPU_MAX_INSTANCES]; /* ascending by start */
     uint64_t vgpu_used;                         /* bit s: vGPU slot s owned */
     int8_t slot_type[GV_VGPU_SLOTS];
-    uint64_t vf_used; /* sriov: bit v: VF v owned */
-    uint16_t n_alloc; /* allocations on this GPU (0 = empty) */
+    uint64_t vf_used;    /* sriov: bit v: VF v owned */
+    uint16_t n_alloc;    /* allocations on this GPU (0 = empty) */
+    uint16_t used_milli; /* share: milli-GPUs given, at most 1000 */
 } gv_gpu_use;
 
 typedef struct gv_nic_use {
@@ -134,6 +135,7 @@ typedef struct gv_gpu_pick {
     int mig_inst; /* index of an idle existing instance, -1 = create */
     int slot;     /* vgpu slot or sriov VF */
     int vgpu_type;
+    int milli; /* share: milli-GPUs taken */
 } gv_gpu_pick;
 
 /* Per host NUMA node: what a candidate takes there. */
@@ -206,8 +208,8 @@ typedef struct gv_gpu_key {
     uint8_t vgpu_mixed, taken, n_inst, inst_used;
     uint16_t n_alloc;
     uint8_t n_vf;   /* owned VFs */
-    uint8_t n_vgpu; /* owned vGPU slots */
-    uint8_t pad[2];
+    uint8_t n_vgpu;      /* owned vGPU slots */
+    uint16_t used_milli; /* share */
     uint8_t inst[GV_GPU_MAX_INSTANCES][2]; /* MIG instances: profile, start */
     int8_t vgpu_types[GV_VGPU_SLOTS];      /* the owned slots' types, ascending */
 } gv_gpu_key;
@@ -265,7 +267,8 @@ typedef struct gv_frag_memo {
  * A request's GPU part resolved against the fleet's GPU models, once per request (or shape, or
  * mix entry), so that the per-GPU tests compare small integers instead of names: per fleet
  * model, GV_ASK_REFUSED (not one of the request's models), GV_ASK_LACKS (the model has no such
- * MIG profile, vGPU type or VFs) or the unit's index (MIG profile / vGPU type; 0 otherwise).
+ * MIG profile, vGPU type or VFs) or the unit's index (MIG profile / vGPU type; the milli-GPUs
+ * for share, so that units of different sizes are different units; 0 otherwise).
  */
 #define GV_ASK_REFUSED (-2)
 #define GV_ASK_LACKS (-1)

@@ -808,6 +808,18 @@ gpu_stage(eval_ctx *x, gv_candidate *c)
                         r->gpu.profile, r->gpu.count - x->n_usable, r->gpu.count,
                         len ? slices : "none");
         }
+        if (r->gpu.mode == GV_GPU_MODE_SHARE) {
+            int64_t most = 0;
+
+            for (size_t g = 0; g < host->n_gpus; g++)
+                if (x->u->gpus[g].mode == GV_GPU_MODE_SHARE &&
+                    1000 - x->u->gpus[g].used_milli > most)
+                    most = 1000 - x->u->gpus[g].used_milli;
+            return fail(x, c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
+                        "%d of %d compatible GPUs have %d milli-GPUs free, %d needed (most free "
+                        "on a shared GPU: %lld)",
+                        x->n_usable, compatible, r->gpu.milli, r->gpu.count, (long long)most);
+        }
         return fail(x, c, GV_REASON_GPU_FREE, r->gpu.count - x->n_usable,
                     "%d of %d compatible GPUs can take %s%s, needs %d", x->n_usable, compatible,
                     r->gpu.mode == GV_GPU_MODE_VGPU    ? "a vGPU of type "

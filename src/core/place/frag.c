@@ -364,6 +364,13 @@ gv_mix_prior(gv_engine *e)
                          gpu->vgpu_type[0] ? gpu->vgpu_type
                                            : m->vgpu->types[m->vgpu->n_types / 2].name);
                 break;
+            case GV_GPU_MODE_SHARE:
+                /* a quarter, a half and a whole GPU */
+                for (int milli = 250; milli <= 1000; milli *= 2) {
+                    s.gpu.milli = milli;
+                    mix_add(e, &s, 1);
+                }
+                continue;
             default:
                 break;
             }

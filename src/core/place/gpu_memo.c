@@ -66,6 +66,7 @@ key_of(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, gv_gpu_key *k)
     k->n_inst = gu->n_inst;
     k->inst_used = gu->inst_used;
     k->n_alloc = gu->n_alloc;
+    k->used_milli = gu->used_milli;
     k->n_vf = (uint8_t)__builtin_popcountll(gu->vf_used);
     for (int i = 0; i < gu->n_inst && i < GV_GPU_MAX_INSTANCES; i++) {
         k->inst[i][0] = (uint8_t)gu->inst[i].profile;
@@ -94,6 +95,7 @@ use_of(const gv_gpu_key *k, gv_gpu_use *gu)
     gu->n_inst = k->n_inst;
     gu->inst_used = k->inst_used;
     gu->n_alloc = k->n_alloc;
+    gu->used_milli = k->used_milli;
     for (int i = 0; i < k->n_inst && i < GV_GPU_MAX_INSTANCES; i++) {
         gu->inst[i].profile = k->inst[i][0];
         gu->inst[i].start = k->inst[i][1];

@@ -50,6 +50,9 @@ gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a)
         case GV_GPU_MODE_SRIOV:
             v = gv_gpu_model_sriov_vfs(m) > 0 ? 0 : -1;
             break;
+        case GV_GPU_MODE_SHARE: /* any model, catalogued or not */
+            v = r->gpu.milli >= 1 && r->gpu.milli <= 1000 ? r->gpu.milli : -1;
+            break;
         default:
             v = 0;
             break;
@@ -265,6 +268,13 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
             ok = p.slot >= 0;
         }
         break;
+    case GV_GPU_MODE_SHARE:
+        p.milli = unit;
+        if (g->mode == GV_GPU_MODE_SHARE)
+            ok = 1000 - g->used_milli >= unit;
+        else if ((ok = reconf && g->n_alloc == 0))
+            p.reconfig = 1;
+        break;
     default:
         break;
     }
@@ -300,6 +310,9 @@ gv_gpu_pick_apply(gv_gpu_use *g, const gv_request *r, const gv_gpu_pick *p)
     case GV_GPU_MODE_SRIOV:
         g->vf_used |= UINT64_C(1) << p->slot;
         break;
+    case GV_GPU_MODE_SHARE:
+        g->used_milli = (uint16_t)(g->used_milli + p->milli);
+        break;
     default:
         break;
     }
@@ -333,6 +346,9 @@ gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *g, gv_gpu_mode mode, const gv_gp
         break;
     case GV_GPU_MODE_SRIOV:
         g->vf_used &= ~(UINT64_C(1) << p->slot);
+        break;
+    case GV_GPU_MODE_SHARE:
+        g->used_milli = (uint16_t)(g->used_milli - p->milli);
         break;
     default:
         break;

@@ -168,6 +168,8 @@ gv_gpu_free_milli(const gv_host_info *hi, int gi, const gv_gpu_use *g)
 
         return total > 0 ? 1000 * (total - __builtin_popcountll(g->vf_used)) / total : 0;
     }
+    case GV_GPU_MODE_SHARE:
+        return 1000 - g->used_milli;
     default:
         return 0;
     }
@@ -212,7 +214,8 @@ gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb)
         for (int s = 0; s < GV_VGPU_SLOTS; s++)
             if (gu->vgpu_used & (UINT64_C(1) << s))
                 gv_strbuf_printf(sb, " %d:%d", s, gu->slot_type[s]);
-        gv_strbuf_printf(sb, " vf %016llx\n", (unsigned long long)gu->vf_used);
+        gv_strbuf_printf(sb, " vf %016llx milli %d\n", (unsigned long long)gu->vf_used,
+                         gu->used_milli);
     }
     for (size_t i = 0; i < host->n_nics; i++) {
         gv_strbuf_printf(sb, "  nic %s free %d ", host->nics[i].pci, u->nics[i].free_vfs);

@@ -179,6 +179,9 @@ gpu_json(const gv_placed_gpu *g)
         json_object_set_new(o, "vf", json_integer(g->vf));
         json_object_set_new(o, "vf_pci", str_json(g->vf_pci));
         break;
+    case GV_GPU_MODE_SHARE:
+        json_object_set_new(o, "milli", json_integer(g->milli));
+        break;
     default:
         break;
     }

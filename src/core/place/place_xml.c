@@ -314,6 +314,7 @@ gpu_dev(const gv_placed_gpu *g, unsigned flags, dev *d)
         snprintf(d->pci, sizeof(d->pci), "%s", g->pci);
         return pci_valid(d->pci);
     case GV_GPU_MODE_MIG:
+    case GV_GPU_MODE_SHARE: /* a share is a best-effort, time-sliced vGPU: an mdev of the GPU */
         d->form = FORM_MDEV;
         snprintf(d->pci, sizeof(d->pci), "%s", g->pci);
         return pci_valid(d->pci);
@@ -474,6 +475,11 @@ write_metadata(gv_strbuf *sb, const gv_placement *p, const layout *l)
             continue;
         g = &p->gpus[d->index];
         mdev_uuid(uuid, p, g);
+        if (g->mode == GV_GPU_MODE_SHARE) {
+            line(sb, 3, "<gpuvm:mdev uuid='%s' parent='%s' mode='share' milli='%d'/>", uuid, d->pci,
+                 g->milli);
+            continue;
+        }
         GV_AUTOFREE char *what = esc(g->mode == GV_GPU_MODE_MIG ? g->profile : g->vgpu_type);
         line(sb, 3, "<gpuvm:mdev uuid='%s' parent='%s' mode='%s' %s='%s' %s='%d'/>", uuid, d->pci,
              gv_gpu_mode_to_string(g->mode), g->mode == GV_GPU_MODE_MIG ? "profile" : "type", what,

@@ -169,6 +169,9 @@ gpu_to_json(const gv_gpu_request *g)
     case GV_GPU_MODE_VGPU:
         json_object_set_new(o, "type", STR(g->vgpu_type));
         break;
+    case GV_GPU_MODE_SHARE:
+        json_object_set_new(o, "milli", json_integer(g->milli));
+        break;
     default:
         break;
     }

@@ -340,8 +340,8 @@ ENUM_FIELD(scratch_locality, gv_req_locality_names, GV_LOCALITY_LAST)
 ENUM_FIELD(class, gv_req_workload_class_names, GV_CLASS_LAST)
 ENUM_FIELD(io, gv_req_io_names, GV_IO_LAST)
 
-static const char *const gpu_keys[] = {"mode",    "count", "models", "topology",
-                                       "profile", "type",  NULL};
+static const char *const gpu_keys[] = {"mode", "count", "models", "topology",
+                                       "profile", "type", "milli", NULL};
 
 /* The one key each attachment mode takes beside mode, count and models. */
 static const char *const gpu_mode_key[GV_GPU_MODE_LAST] = {
@@ -349,6 +349,7 @@ static const char *const gpu_mode_key[GV_GPU_MODE_LAST] = {
     [GV_GPU_MODE_MIG] = "profile",          /* required */
     [GV_GPU_MODE_VGPU] = "type",            /* required */
     [GV_GPU_MODE_SRIOV] = NULL,
+    [GV_GPU_MODE_SHARE] = "milli",          /* required */
 };
 
 static int
@@ -416,6 +417,16 @@ read_gpu(const gv_req_doc *d, const json_t *v, const gv_req_path *at, gv_request
             return gv_req_error(d, &p_extra, false, err, GV_E_INVAL, "required");
         if ((rc = read_string(d, x, &p_extra, dst, size, false, err)) < 0)
             return rc;
+        break;
+    }
+    case GV_GPU_MODE_SHARE: {
+        int64_t milli;
+
+        if (!x)
+            return gv_req_error(d, &p_extra, false, err, GV_E_INVAL, "required");
+        if ((rc = gv_req_int(d, x, &p_extra, 1, 1000, &milli, err)) < 0)
+            return rc;
+        g.milli = (int)milli;
         break;
     }
     default:

@@ -27,6 +27,7 @@ gv_shape_of(const gv_request *r, gv_request *s)
     s->gpu.topology = r->gpu.topology;
     gv_copy_str(s->gpu.profile, sizeof(s->gpu.profile), r->gpu.profile);
     gv_copy_str(s->gpu.vgpu_type, sizeof(s->gpu.vgpu_type), r->gpu.vgpu_type);
+    s->gpu.milli = r->gpu.milli;
     s->nic_vfs = r->nic_vfs;
     s->nic_locality = r->nic_locality;
     s->scratch_gib = r->scratch_gib;
@@ -70,10 +71,10 @@ gv_shape_matches(const gv_request *s, const gv_request *r)
         s->cpu_policy != r->cpu_policy || s->numa_policy != r->numa_policy ||
         s->gpu.count != r->gpu.count || s->gpu.mode != r->gpu.mode ||
         s->gpu.n_models != r->gpu.n_models || s->gpu.topology != r->gpu.topology ||
-        s->nic_vfs != r->nic_vfs || s->nic_locality != r->nic_locality ||
-        s->scratch_gib != r->scratch_gib || s->scratch_locality != r->scratch_locality ||
-        s->n_zones != r->n_zones || s->n_labels != r->n_labels || s->class != r->class ||
-        s->io != r->io)
+        s->gpu.milli != r->gpu.milli || s->nic_vfs != r->nic_vfs ||
+        s->nic_locality != r->nic_locality || s->scratch_gib != r->scratch_gib ||
+        s->scratch_locality != r->scratch_locality || s->n_zones != r->n_zones ||
+        s->n_labels != r->n_labels || s->class != r->class || s->io != r->io)
         return false;
     for (size_t i = 0; i < r->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
         if (!str_same(s->gpu.models[i], r->gpu.models[i], GV_MODEL_LEN))
@@ -104,6 +105,7 @@ gv_shape_hash(const gv_request *s)
                             (uint64_t)s->class << 16 | (uint64_t)s->io);
     h = gv_hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |
                             (uint64_t)s->gpu.topology);
+    h = gv_hash_word(h, (uint64_t)(uint32_t)s->gpu.milli);
     for (size_t i = 0; i < s->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
         h = hash_str(h, s->gpu.models[i], GV_MODEL_LEN);
     h = hash_str(h, s->gpu.profile, sizeof(s->gpu.profile));

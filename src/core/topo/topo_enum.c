@@ -22,6 +22,7 @@ static const char *const gpu_mode_names[GV_GPU_MODE_LAST] = {
     [GV_GPU_MODE_MIG] = "mig",
     [GV_GPU_MODE_VGPU] = "vgpu",
     [GV_GPU_MODE_SRIOV] = "sriov",
+    [GV_GPU_MODE_SHARE] = "share",
 };
 
 static const char *const link_kind_names[GV_LINK_KIND_LAST] = {

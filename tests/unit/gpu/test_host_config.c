@@ -142,7 +142,7 @@ test_check_host(void **state)
                    "host h: GPU 0000:01:00.0 (L40S-48GB): mig: the model has no MIG");
     expect_refused(c, one_gpu_host("unknown", GV_GPU_MODE_VGPU),
                    "host h: GPU 0000:01:00.0 (unknown): vgpu: the GPU model is not in the "
-                   "catalog, so it can only be passed through whole");
+                   "catalog, so it can only be passed through whole or shared");
     h = one_gpu_host("MI300X-192GB", GV_GPU_MODE_SRIOV);
     h->gpus[0].sriov_vfs = 4;
     expect_refused(c, h,
@@ -154,6 +154,13 @@ test_check_host(void **state)
     assert_int_equal(gv_catalog_check_host(c, h, NULL), 0);
     gv_host_free(h);
     h = one_gpu_host("unknown", GV_GPU_MODE_PASSTHROUGH);
+    assert_int_equal(gv_catalog_check_host(c, h, NULL), 0);
+    gv_host_free(h);
+    /* sharing in milli-GPUs needs nothing from the catalog */
+    h = one_gpu_host("unknown", GV_GPU_MODE_SHARE);
+    assert_int_equal(gv_catalog_check_host(c, h, NULL), 0);
+    gv_host_free(h);
+    h = one_gpu_host("H100-SXM5-80GB", GV_GPU_MODE_SHARE);
     assert_int_equal(gv_catalog_check_host(c, h, NULL), 0);
     gv_host_free(h);
 }

@@ -4,7 +4,8 @@
  * Hosts come from tests/unit/topo/random_host.h (random NUMA, SMT, PCIe trees, NICs, NVMe,
  * NVLink), with their GPUs re-dressed as catalog models in every attachment mode: H100
  * passthrough, H100 MIG (empty, one 7g, or the balanced layout), A100 80GB vGPU (type open or
- * fixed) and MI300X SR-IOV. Pools, zones, datastores, states and reconfigurability vary.
+ * fixed), MI300X SR-IOV and shared GPUs (L40S, or a model the catalog does not know). Pools,
+ * zones, datastores, states and reconfigurability vary.
  * Requests draw every field the engine reads.
  */
 #ifndef GV_TEST_RANDOM_FLEET_H
@@ -30,7 +31,7 @@ rf_dress_gpu(gv_gpu *g, unsigned kind)
     g->n_instances = 0;
     g->sriov_vfs = 0;
     g->vgpu_type[0] = '\0';
-    switch (kind % 5) {
+    switch (kind % 6) {
     case 0:
         snprintf(g->model, sizeof(g->model), "H100-SXM5-80GB");
         g->mode = GV_GPU_MODE_PASSTHROUGH;
@@ -63,10 +64,15 @@ rf_dress_gpu(gv_gpu *g, unsigned kind)
         if (gv_rand() % 2)
             snprintf(g->vgpu_type, sizeof(g->vgpu_type), "%s", rf_vgpu_types[gv_rand() % 4]);
         break;
-    default:
+    case 4:
         snprintf(g->model, sizeof(g->model), "MI300X-192GB");
         g->mode = GV_GPU_MODE_SRIOV;
         g->sriov_vfs = 8;
+        break;
+    default:
+        /* shared in milli-GPUs: a catalog model, or one the catalog does not know */
+        snprintf(g->model, sizeof(g->model), "%s", gv_rand() % 2 ? "L40S-48GB" : "G2");
+        g->mode = GV_GPU_MODE_SHARE;
         break;
     }
 }
@@ -122,9 +128,17 @@ rf_request(gv_request *r, unsigned serial)
     r->memory_mib = 1024 * (1 + gv_rand() % 24);
     r->cpu_policy = (gv_cpu_policy)(gv_rand() % 2);
     r->numa_policy = (gv_numa_policy)(gv_rand() % GV_NUMA_POLICY_LAST);
-    switch (gv_rand() % 6) {
+    switch (gv_rand() % 7) {
     case 0:
         break;
+    case 6: {
+        static const int milli[] = {100, 250, 470, 500, 810, 1000};
+
+        r->gpu.count = 1 + (int)(gv_rand() % 4 == 0);
+        r->gpu.mode = GV_GPU_MODE_SHARE;
+        r->gpu.milli = r->gpu.count > 1 ? 1000 : milli[gv_rand() % 6];
+        break;
+    }
     case 1:
         r->gpu.count = 1 + (int)(gv_rand() % 4);
         r->gpu.mode = GV_GPU_MODE_PASSTHROUGH;
@@ -141,16 +155,18 @@ rf_request(gv_request *r, unsigned serial)
         r->gpu.mode = GV_GPU_MODE_VGPU;
         snprintf(r->gpu.vgpu_type, sizeof(r->gpu.vgpu_type), "%s", rf_vgpu_types[gv_rand() % 4]);
         break;
-    default:
+    case 5:
         r->gpu.count = 1 + (int)(gv_rand() % 2);
         r->gpu.mode = GV_GPU_MODE_SRIOV;
+        break;
     }
     if (r->gpu.count && gv_rand() % 5 == 0) {
         r->gpu.n_models = 1;
         snprintf(r->gpu.models[0], sizeof(r->gpu.models[0]), "%s",
-                 r->gpu.mode == GV_GPU_MODE_SRIOV  ? "MI300X-192GB"
-                 : r->gpu.mode == GV_GPU_MODE_VGPU ? "A100-SXM4-80GB"
-                                                   : "H100-SXM5-80GB");
+                 r->gpu.mode == GV_GPU_MODE_SRIOV   ? "MI300X-192GB"
+                 : r->gpu.mode == GV_GPU_MODE_VGPU  ? "A100-SXM4-80GB"
+                 : r->gpu.mode == GV_GPU_MODE_SHARE ? "G2"
+                                                    : "H100-SXM5-80GB");
     }
     if (gv_rand() % 3 == 0) {
         r->nic_vfs = 1 + (int)(gv_rand() % 3);

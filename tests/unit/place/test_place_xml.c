@@ -526,6 +526,21 @@ test_vgpu_mdev_parent(void **state)
     uuid_vf = xp_str(doc, "/domain/metadata/g:placement/g:mdev[@slot='1']/@uuid");
     xmlFreeDoc(doc);
 
+    /* a share of a GPU is a best-effort vGPU: an mdev of the GPU, its size in the metadata */
+    p.gpus[2].mode = GV_GPU_MODE_SHARE;
+    p.gpus[2].vgpu_type[0] = '\0';
+    p.gpus[2].slot = -1;
+    p.gpus[2].milli = 470;
+    doc = render(&p, h, 0, NULL);
+    assert_xp_count(doc, "/domain/devices/hostdev[@type='mdev']", 4);
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='share']/@parent", "0000:86:00.0");
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='share']/@milli", "470");
+    xmlFreeDoc(doc);
+    p.gpus[2].mode = GV_GPU_MODE_VGPU;
+    snprintf(p.gpus[2].vgpu_type, sizeof(p.gpus[2].vgpu_type), "A100-10C");
+    p.gpus[2].slot = 0;
+    p.gpus[2].milli = 0;
+
     /* the parent changes, the name-based UUID does not */
     p.gpus[0].vf = -1;
     p.gpus[0].vf_pci[0] = '\0';

@@ -386,7 +386,7 @@ static const struct bad_case {
     {R("\"gpu\": 1"), -GV_E_INVAL, "gpu: expected an object or null"},
     {R("\"gpu\": {}"), -GV_E_INVAL, "gpu.mode: required"},
     {R("\"gpu\": {\"mode\": \"tpu\"}"), -GV_E_INVAL,
-     "gpu.mode: 'tpu' is not one of: passthrough, mig, vgpu, sriov"},
+     "gpu.mode: 'tpu' is not one of: passthrough, mig, vgpu, sriov, share"},
     {R("\"gpu\": {\"mode\": \"passthrough\", \"count\": 0}"), -GV_E_INVAL,
      "gpu.count: expected an integer in 1..16, got 0"},
     {R("\"gpu\": {\"mode\": \"sriov\", \"count\": 17}"), -GV_E_INVAL,
@@ -395,6 +395,13 @@ static const struct bad_case {
      "gpu.count: expected an integer in 1..16"},
     {R("\"gpu\": {\"mode\": \"passthrough\", \"profile\": \"3g.40gb\"}"), -GV_E_INVAL,
      "gpu.profile: only for mode mig"},
+    {R("\"gpu\": {\"mode\": \"share\"}"), -GV_E_INVAL, "gpu.milli: required"},
+    {R("\"gpu\": {\"mode\": \"share\", \"milli\": 0}"), -GV_E_INVAL,
+     "gpu.milli: expected an integer in 1..1000, got 0"},
+    {R("\"gpu\": {\"mode\": \"share\", \"milli\": 1001}"), -GV_E_INVAL,
+     "gpu.milli: expected an integer in 1..1000, got 1001"},
+    {R("\"gpu\": {\"mode\": \"vgpu\", \"type\": \"A100-4C\", \"milli\": 500}"), -GV_E_INVAL,
+     "gpu.milli: only for mode share"},
     {R("\"gpu\": {\"mode\": \"mig\", \"profile\": \"3g.40gb\", \"topology\": \"any\"}"),
      -GV_E_INVAL, "gpu.topology: only for mode passthrough"},
     {R("\"gpu\": {\"mode\": \"sriov\", \"type\": \"A100-4C\"}"), -GV_E_INVAL,
@@ -795,6 +802,8 @@ random_request(gv_request *r)
             rnd_string(g->profile, sizeof(g->profile), 1);
         if (g->mode == GV_GPU_MODE_VGPU)
             rnd_string(g->vgpu_type, sizeof(g->vgpu_type), 1);
+        if (g->mode == GV_GPU_MODE_SHARE)
+            g->milli = 1 + (int)rnd(1000);
     }
     r->nic_vfs = (int)rnd(GV_REQ_MAX_NIC_VFS + 1);
     r->nic_locality = (gv_locality)rnd(GV_LOCALITY_LAST);

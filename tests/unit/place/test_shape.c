@@ -60,6 +60,7 @@ random_request(gv_request *r)
     for (size_t i = 0; i < GV_REQ_MAX_MODELS; i++)
         fill_str(r->gpu.models[i], GV_MODEL_LEN);
     r->gpu.topology = (gv_gpu_topology)rnd(2);
+    r->gpu.milli = (int)rnd(2) * 500;
     fill_str(r->gpu.profile, sizeof(r->gpu.profile));
     fill_str(r->gpu.vgpu_type, sizeof(r->gpu.vgpu_type));
     r->nic_vfs = (int)rnd(2);
@@ -106,6 +107,7 @@ near_request(const gv_request *a, gv_request *b)
         b->gpu.count = t.gpu.count;
         b->gpu.mode = t.gpu.mode;
         b->gpu.topology = t.gpu.topology;
+        b->gpu.milli = t.gpu.milli;
         break;
     case 4:
         b->gpu.n_models = t.gpu.n_models;
