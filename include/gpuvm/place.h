@@ -138,6 +138,9 @@ typedef struct gv_request {
     char name[GV_REQ_NAME_LEN]; /* unique among placed VMs */
     char tenant[GV_REQ_NAME_LEN];
     int vcpus;          /* 1..GV_REQ_MAX_VCPUS */
+    int64_t cpu_milli;  /* shared CPUs: the host CPU the VM is entitled to, in milli-CPUs,
+                           1..vcpus x 1000 (a quota, as Kubernetes' CPU requests); 0 = a whole
+                           CPU per vCPU. Dedicated VMs own whole threads: 0 */
     int64_t memory_mib; /* 1..GV_REQ_MAX_MEMORY_MIB; a multiple of the page size with hugepages */
     gv_hugepages hugepages;
     gv_cpu_policy cpu_policy;

@@ -18,7 +18,7 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
     gv_host_use fresh;
     GV_AUTOFREE uint64_t *pinned = gv_calloc((size_t)hi->cpu_words + 1, sizeof(uint64_t));
     GV_AUTOFREE int *gpu_allocs = gv_calloc(host->n_gpus + 1, sizeof(int));
-    GV_AUTOFREE int *shared = gv_calloc(host->n_numa + 1, sizeof(int));
+    GV_AUTOFREE int64_t *shared = gv_calloc(host->n_numa + 1, sizeof(int64_t));
     GV_AUTOFREE int64_t *mem = gv_calloc(host->n_numa + 1, sizeof(int64_t));
     GV_AUTOFREE int64_t *nvme = gv_calloc(host->n_nvme + 1, sizeof(int64_t));
     GV_AUTOFREE uint64_t *vgpu = gv_calloc(host->n_gpus + 1, sizeof(uint64_t));
@@ -59,11 +59,16 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
                 goto out;
             }
         }
-        for (size_t i = 0; i < host->n_numa && i < GV_MAX_NUMA; i++) {
-            mem[i] += vm->cand.take[i].mem_mib;
-            if (r->cpu_policy == GV_CPU_SHARED)
-                shared[i] += vm->cand.take[i].vcpus;
+        if (r->cpu_policy == GV_CPU_SHARED) {
+            int64_t split[GV_MAX_NUMA];
+            size_t n_numa = host->n_numa < GV_MAX_NUMA ? host->n_numa : GV_MAX_NUMA;
+
+            gv_shared_milli_split(r, vm->cand.take, n_numa, split);
+            for (size_t i = 0; i < n_numa; i++)
+                shared[i] += split[i];
         }
+        for (size_t i = 0; i < host->n_numa && i < GV_MAX_NUMA; i++)
+            mem[i] += vm->cand.take[i].mem_mib;
         for (size_t k = 0; k < p->n_gpus; k++) {
             const gv_placed_gpu *pg = &p->gpus[k];
             const gv_gpu_use *gu = &u->gpus[pg->gpu];
@@ -123,8 +128,8 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
                 break;
             case GV_GPU_MODE_SHARE:
                 if (pg->milli < 1 || pg->milli > 1000 || pg->milli != r->gpu.milli) {
-                    rc = BAD("VM %s holds %d milli-GPUs of GPU %s, asked for %d", p->vm,
-                             pg->milli, pg->pci, r->gpu.milli);
+                    rc = BAD("VM %s holds %d milli-GPUs of GPU %s, asked for %d", p->vm, pg->milli,
+                             pg->pci, r->gpu.milli);
                     goto out;
                 }
                 milli[pg->gpu] += pg->milli;
@@ -162,9 +167,9 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
         gv_host_use_recount_numa(hi, &fresh, (int)i);
         want.free_threads = fresh.numa[i].free_threads;
         want.free_cores = fresh.numa[i].free_cores;
-        want.shared_vcpus = shared[i];
+        want.shared_milli = shared[i];
         /* memory is held in the kind of pages each VM asked for */
-        if (n->shared_vcpus != want.shared_vcpus || n->free_threads != want.free_threads ||
+        if (n->shared_milli != want.shared_milli || n->free_threads != want.free_threads ||
             n->free_cores != want.free_cores) {
             rc = BAD("NUMA node %d CPU counts differ from the VMs'", host->numa[i].id);
             goto out;
@@ -177,9 +182,10 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
             rc = BAD("NUMA node %d memory does not add up to what the VMs hold", host->numa[i].id);
             goto out;
         }
-        if (n->shared_vcpus > (int)(n->free_threads * hi->overcommit) + 0) {
-            rc = BAD("NUMA node %d carries %d shared vCPUs on %d unpinned threads x %.2f",
-                     host->numa[i].id, n->shared_vcpus, n->free_threads, hi->overcommit);
+        if (gv_numa_shared_room(hi, n) < 0) {
+            rc = BAD("NUMA node %d carries %lld shared milli-CPUs on %d unpinned threads x %.3f",
+                     host->numa[i].id, (long long)n->shared_milli, n->free_threads,
+                     (double)hi->overcommit_milli / 1000);
             goto out;
         }
     }

@@ -253,11 +253,10 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
 
             node_off[i] = off;
             node_next[i] = 0;
-            node_got[i] = c->take[i].vcpus > 0
-                              ? pin_dedicated(hi, u, (int)i, c->take[i].vcpus,
-                                              r->vcpus >= tpc && tpc > 1, owned, &n_owned,
-                                              buf + off)
-                              : 0;
+            node_got[i] = c->take[i].vcpus > 0 ? pin_dedicated(hi, u, (int)i, c->take[i].vcpus,
+                                                               r->vcpus >= tpc && tpc > 1, owned,
+                                                               &n_owned, buf + off)
+                                               : 0;
             if (node_got[i])
                 pinned_nodes |= UINT64_C(1) << i;
             off += node_got[i];
@@ -294,7 +293,6 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                             (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = threads[k], .cell = ci};
                     node_next[i] += take;
                 } else {
-                    u->numa[i].shared_vcpus += take;
                     for (int k = 0; k < take; k++)
                         p->pins[vcpu + k] = (gv_vcpu_pin){.vcpu = vcpu + k, .pcpu = -1, .cell = ci};
                 }
@@ -309,6 +307,13 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
             gc->shared_cpus = gv_calloc(n ? n : 1, sizeof(int));
             memcpy(gc->shared_cpus, buf, n * sizeof(int));
         }
+    }
+    if (r->cpu_policy == GV_CPU_SHARED) {
+        int64_t milli[GV_MAX_NUMA];
+
+        gv_shared_milli_split(r, c->take, n_numa, milli);
+        for (size_t i = 0; i < n_numa; i++)
+            u->numa[i].shared_milli += milli[i];
     }
     for (size_t i = 0; i < n_numa; i++) {
         take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, 1);
@@ -465,7 +470,11 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
     const gv_host_info *hi = &e->info[h];
     gv_host_use *u = &e->use[h];
     uint64_t pinned_nodes = 0;
+    size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
+    int64_t milli[GV_MAX_NUMA] = {0};
 
+    if (r->cpu_policy == GV_CPU_SHARED)
+        gv_shared_milli_split(r, c->take, n_numa, milli);
     for (size_t k = 0; k < p->n_gpus; k++) {
         const gv_gpu_pick *pk = &c->picks[k];
         gv_gpu_use *gu = &u->gpus[pk->gpu];
@@ -483,9 +492,8 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         unpin(u, vm->owned_cpus[i]);
         pinned_nodes |= UINT64_C(1) << hi->cpu_numa_idx[vm->owned_cpus[i]];
     }
-    for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
-        if (r->cpu_policy == GV_CPU_SHARED)
-            u->numa[i].shared_vcpus -= c->take[i].vcpus;
+    for (size_t i = 0; i < n_numa; i++) {
+        u->numa[i].shared_milli -= milli[i];
         take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, -1);
         if (pinned_nodes & (UINT64_C(1) << i))
             gv_host_use_recount_numa(hi, u, (int)i);

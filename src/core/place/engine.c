@@ -3,6 +3,7 @@
  * with the fast path or the reference, commit) and release; plus the whole-state check and
  * dump the tests use.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,7 @@ info_init(gv_engine *e, size_t hidx, gv_err *err)
     hi->strategy = pool ? pool->strategy : GV_POOL_PACK;
     hi->mix_classes = pool ? pool->mix_classes : true;
     hi->overcommit = pool && pool->cpu_overcommit > 0 ? pool->cpu_overcommit : 1.0;
+    hi->overcommit_milli = llround(hi->overcommit * 1000);
     return 0;
 }
 
@@ -480,7 +482,13 @@ check_request(const gv_engine *e, const gv_request *r, gv_ask *a, gv_err *err)
     if (r->gpu.count < 0 || r->gpu.count > GV_REQ_MAX_GPUS || r->nic_vfs < 0 ||
         r->nic_vfs > GV_REQ_MAX_NIC_VFS)
         return gv_err_set(err, GV_E_INVAL, NULL, "gpu.count or nics.vfs out of range");
-    if (r->gpu.count && r->gpu.mode == GV_GPU_MODE_SHARE && (r->gpu.milli < 1 || r->gpu.milli > 1000))
+    if (r->cpu_milli < 0 || r->cpu_milli > (int64_t)r->vcpus * 1000 ||
+        (r->cpu_milli && r->cpu_policy != GV_CPU_SHARED))
+        return gv_err_set(err, GV_E_INVAL, NULL,
+                          "cpu_milli: %lld is not in 1..%lld for shared vCPUs (0: a CPU per vCPU)",
+                          (long long)r->cpu_milli, (long long)r->vcpus * 1000);
+    if (r->gpu.count && r->gpu.mode == GV_GPU_MODE_SHARE &&
+        (r->gpu.milli < 1 || r->gpu.milli > 1000))
         return gv_err_set(err, GV_E_INVAL, NULL, "gpu.milli: %d is not in 1..1000", r->gpu.milli);
     if (r->gpu.milli && (!r->gpu.count || r->gpu.mode != GV_GPU_MODE_SHARE))
         return gv_err_set(err, GV_E_INVAL, NULL, "gpu.milli: only for mode share");

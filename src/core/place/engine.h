@@ -40,6 +40,8 @@
 
 /* ---- static per-host facts ---- */
 
+typedef struct gv_numa_take gv_numa_take;
+
 typedef struct gv_numa_info {
     int id;
     int threads_per_core; /* of its first core; 1 when unknown */
@@ -54,6 +56,8 @@ typedef struct gv_host_info {
     gv_pool_strategy strategy;
     bool mix_classes;
     double overcommit;
+    int64_t overcommit_milli;    /* the same in per mille: a thread carries this many shared
+                                    milli-CPUs */
     const gv_gpu_model **models; /* per GPU, NULL when not in the catalog */
     uint8_t *fleet_model;        /* per GPU: index into engine->fleet_models */
     int *gpu_vfs; /* per GPU: VFs it hands out in SR-IOV mode (model's, capped by the host's) */
@@ -77,10 +81,17 @@ typedef struct gv_host_info {
 
 /* ---- allocation state ---- */
 
+/* The milli-CPUs a shared VM of @r is entitled to (its cpu_milli, or a CPU per vCPU). */
+static inline int64_t
+gv_request_cpu_milli(const gv_request *r)
+{
+    return r->cpu_milli ? r->cpu_milli : (int64_t)r->vcpus * 1000;
+}
+
 typedef struct gv_numa_use {
     int free_threads;     /* unreserved and unpinned */
     int free_cores;       /* cores with every thread unreserved and unpinned */
-    int shared_vcpus;     /* shared vCPUs floating on this node */
+    int64_t shared_milli; /* milli-CPUs shared VMs are entitled to on this node */
     int64_t mem_free_mib; /* regular (non-hugepage) memory */
     int64_t hp2m_free;    /* pages */
     int64_t hp1g_free;
@@ -139,10 +150,10 @@ typedef struct gv_gpu_pick {
 } gv_gpu_pick;
 
 /* Per host NUMA node: what a candidate takes there. */
-typedef struct gv_numa_take {
+struct gv_numa_take {
     int vcpus;
     int64_t mem_mib;
-} gv_numa_take;
+};
 
 typedef struct gv_cell_plan {
     int numa;        /* index into host->numa */
@@ -193,6 +204,7 @@ typedef struct gv_shape_index gv_shape_index;
 /* What the learned mix keeps of a recent request: what the fragmentation measure reads. */
 typedef struct gv_mix_sample {
     int vcpus;
+    int64_t cpu_milli;
     gv_hugepages hugepages;
     gv_cpu_policy cpu_policy;
     int64_t memory_mib;
@@ -207,9 +219,9 @@ typedef struct gv_gpu_key {
     int8_t mode, vgpu_type;
     uint8_t vgpu_mixed, taken, n_inst, inst_used;
     uint16_t n_alloc;
-    uint8_t n_vf;   /* owned VFs */
-    uint8_t n_vgpu;      /* owned vGPU slots */
-    uint16_t used_milli; /* share */
+    uint8_t n_vf;                          /* owned VFs */
+    uint8_t n_vgpu;                        /* owned vGPU slots */
+    uint16_t used_milli;                   /* share */
     uint8_t inst[GV_GPU_MAX_INSTANCES][2]; /* MIG instances: profile, start */
     int8_t vgpu_types[GV_VGPU_SLOTS];      /* the owned slots' types, ascending */
 } gv_gpu_key;
@@ -293,9 +305,9 @@ struct gv_engine {
     const gv_fleet *fleet;
     const gv_catalog *cat;
     gv_place_config cfg;
-    gv_host_info *info;    /* per host */
-    int32_t *rank; /* per host: its name's position in sorted order, the tie-break (compact, as
-                      tree updates and scans of the fleet read it) */
+    gv_host_info *info; /* per host */
+    int32_t *rank;      /* per host: its name's position in sorted order, the tie-break (compact, as
+                           tree updates and scans of the fleet read it) */
     size_t n_fleet_models; /* distinct GPU models in the fleet, for checking requests */
     gv_fleet_model *fleet_models;
     size_t n_hosts_ready; /* hosts whose info is built (all, once gv_engine_new succeeded) */
@@ -331,7 +343,7 @@ struct gv_engine {
     gv_gpu_memo *gpu_memo;   /* the fast path's per-GPU-state answers (gpu_memo.c) */
     gv_unit_memo *unit_memo; /* and its per-GPU-state, per-unit answers */
     uint64_t gpu_memo_hits, gpu_memo_misses;
-    uint64_t gpu_memo_fills; /* the last fill's id */
+    uint64_t gpu_memo_fills;  /* the last fill's id */
     gv_candidate *index_cand; /* the fast path's verdicts are evaluated into it */
     gv_candidate *place_best; /* gv_engine_place's winner and runner-up */
     gv_candidate *place_second;
@@ -348,6 +360,16 @@ void gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_us
 bool gv_cpu_is_free(const gv_host_info *hi, const gv_host_use *u, int cpu);
 void gv_host_use_recount_numa(const gv_host_info *hi, gv_host_use *u, int numa_idx);
 void gv_gpu_use_blank(gv_gpu_use *g, gv_gpu_mode mode);
+/* The milli-CPUs shared VMs may still take on node @n of host @hi (negative: none). */
+static inline int64_t
+gv_numa_shared_room(const gv_host_info *hi, const gv_numa_use *n)
+{
+    return (int64_t)n->free_threads * hi->overcommit_milli - n->shared_milli;
+}
+/* A shared VM's entitlement split over @n NUMA nodes by its vCPUs there (@take), exactly: node
+ * i gets floor(C_i x m / v) - floor(C_(i-1) x m / v), C_i the vCPUs on nodes 0..i, so no node gets
+ * more than its vCPUs' proportional share rounded up and the parts add up to m. */
+void gv_shared_milli_split(const gv_request *r, const gv_numa_take *take, size_t n, int64_t *ret);
 /* Free capacity of GPU @g of a host in state @gu, in milli-GPUs (frag.c explains the units). */
 int64_t gv_gpu_free_milli(const gv_host_info *hi, int g, const gv_gpu_use *gu);
 void gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb);

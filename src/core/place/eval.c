@@ -43,8 +43,8 @@ typedef struct eval_ctx {
     bool detail; /* format failure details */
     int n_usable;
     int usable[GV_HOST_MAX_GPUS];
-    gv_gpu_pick unit[GV_HOST_MAX_GPUS]; /* per GPU index */
-    int64_t frag[GV_HOST_MAX_GPUS];     /* per GPU index: per-GPU fragmentation after its unit */
+    gv_gpu_pick unit[GV_HOST_MAX_GPUS];    /* per GPU index */
+    int64_t frag[GV_HOST_MAX_GPUS];        /* per GPU index: per-GPU fragmentation after its unit */
     gv_gpu_answer after[GV_HOST_MAX_GPUS]; /* per GPU index, fast path: its answer after it */
     int topology_failed;
     gv_candidate best;
@@ -148,15 +148,21 @@ static int
 cpu_cap(const eval_ctx *x, int i)
 {
     const gv_numa_use *n = &x->u->numa[i];
-    double oc = x->hi->overcommit;
+    int64_t oc = x->hi->overcommit_milli;
     int tpc = x->hi->numa[i].threads_per_core;
 
     if (x->r->cpu_policy == GV_CPU_SHARED) {
-        int cap = (int)(n->free_threads * oc) - n->shared_vcpus;
-        return cap > 0 ? cap : 0;
+        /* the vCPUs whose proportional share of the VM's entitlement fits (see
+         * gv_shared_milli_split: a node never gets more than that share rounded up) */
+        int64_t room = gv_numa_shared_room(x->hi, n), cap;
+
+        if (room <= 0)
+            return 0;
+        cap = room * x->r->vcpus / gv_request_cpu_milli(x->r);
+        return cap < INT32_MAX ? (int)cap : INT32_MAX;
     } else {
-        /* pinning must leave the shared vCPUs already there enough threads */
-        int keep = oc > 0 ? (int)((double)n->shared_vcpus / oc + 0.999999) : 0;
+        /* pinning must leave the shared VMs already there enough threads */
+        int keep = oc > 0 ? (int)((n->shared_milli + oc - 1) / oc) : 0;
         int spare = n->free_threads - keep;
 
         if (spare <= 0)
@@ -216,6 +222,14 @@ cpu_fail(eval_ctx *x, gv_candidate *c, int i, int need)
     int id = x->host->numa[i].id;
     int tpc = x->hi->numa[i].threads_per_core;
 
+    if (x->r->cpu_policy == GV_CPU_SHARED && x->r->cpu_milli) {
+        int64_t room = gv_numa_shared_room(x->hi, n);
+
+        return fail(x, c, GV_REASON_CPU, need - cpu_cap(x, i),
+                    "NUMA node %d has %lld shared milli-CPUs free, needs %lld", id,
+                    (long long)(room > 0 ? room : 0),
+                    (long long)(need * x->r->cpu_milli + x->r->vcpus - 1) / x->r->vcpus);
+    }
     if (x->r->cpu_policy == GV_CPU_SHARED)
         return fail(x, c, GV_REASON_CPU, need - cpu_cap(x, i),
                     "NUMA node %d has room for %d shared vCPUs, needs %d", id, cpu_cap(x, i), need);

@@ -36,6 +36,7 @@ static void
 sample_of(const gv_request *r, gv_mix_sample *s)
 {
     s->vcpus = r->vcpus;
+    s->cpu_milli = r->cpu_milli;
     s->hugepages = r->hugepages;
     s->cpu_policy = r->cpu_policy;
     s->memory_mib = r->memory_mib;
@@ -45,8 +46,9 @@ sample_of(const gv_request *r, gv_mix_sample *s)
 static bool
 sample_eq(const gv_mix_sample *a, const gv_mix_sample *b)
 {
-    return a->vcpus == b->vcpus && a->memory_mib == b->memory_mib && a->hugepages == b->hugepages &&
-           a->cpu_policy == b->cpu_policy && !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
+    return a->vcpus == b->vcpus && a->cpu_milli == b->cpu_milli && a->memory_mib == b->memory_mib &&
+           a->hugepages == b->hugepages && a->cpu_policy == b->cpu_policy &&
+           !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
 }
 
 /* Do @a and @b ask for the same thing (everything the fragmentation measure reads)? */
@@ -66,6 +68,7 @@ shape_of_sample(const gv_mix_sample *s, gv_request *r)
 {
     gv_request_init(r);
     r->vcpus = s->vcpus;
+    r->cpu_milli = s->cpu_milli;
     r->memory_mib = s->memory_mib;
     r->hugepages = s->hugepages;
     r->cpu_policy = s->cpu_policy;
@@ -76,7 +79,7 @@ static bool
 host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m)
 {
     const gv_host_info *hi = &e->info[h];
-    int64_t cpus = 0, mem = 0;
+    int64_t cpus = 0, mem = 0; /* dedicated: threads; shared: milli-CPUs */
 
     for (size_t i = 0; i < hi->host->n_numa; i++) {
         const gv_numa_use *n = &u->numa[i];
@@ -84,7 +87,7 @@ host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_reque
         if (m->cpu_policy == GV_CPU_DEDICATED)
             cpus += n->free_threads;
         else
-            cpus += (int64_t)(n->free_threads * hi->overcommit) - n->shared_vcpus;
+            cpus += gv_numa_shared_room(hi, n);
         switch (m->hugepages) {
         case GV_HUGEPAGES_2M:
             mem += n->hp2m_free * 2;
@@ -96,7 +99,8 @@ host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_reque
             mem += n->mem_free_mib;
         }
     }
-    return cpus >= m->vcpus && mem >= m->memory_mib;
+    return cpus >= (m->cpu_policy == GV_CPU_DEDICATED ? m->vcpus : gv_request_cpu_milli(m)) &&
+           mem >= m->memory_mib;
 }
 
 /* F(m) for one shape, milli-GPUs, computed afresh (the reference). */

@@ -192,16 +192,14 @@ gv_gpu_unit_memo(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, cons
     const gv_gpu_ref *ref = ref_of(e, h, g, gu);
     /* the state's id stands for its key (ids are never reused), whether or not the memo slot
      * that gave it still holds it */
-    uint64_t state = ref && ref->version == e->use[h].version + 1
-                         ? ref->id
-                         : gv_gpu_memo_get(e, h, g, gu)->id;
+    uint64_t state =
+        ref && ref->version == e->use[h].version + 1 ? ref->id : gv_gpu_memo_get(e, h, g, gu)->id;
     gv_unit_memo *m;
 
     m = &me->unit_memo[gv_hash_word(gv_hash_word(GV_HASH_SEED, state),
                                     (uint64_t)(mode << 16 | (unit & 0xffff))) &
                        (GV_GPU_MEMO_SLOTS - 1)];
-    if (m->stamp != e->mix_version + 1 || m->state != state || m->mode != mode ||
-        m->unit != unit) {
+    if (m->stamp != e->mix_version + 1 || m->state != state || m->mode != mode || m->unit != unit) {
         gv_gpu_key k;
         gv_gpu_use t;
 

@@ -135,6 +135,21 @@ gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_use *sr
     dst->version = src->version;
 }
 
+void
+gv_shared_milli_split(const gv_request *r, const gv_numa_take *take, size_t n, int64_t *ret)
+{
+    int64_t m = gv_request_cpu_milli(r), done = 0, before = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int64_t upto;
+
+        done += take[i].vcpus;
+        upto = r->vcpus ? done * m / r->vcpus : 0;
+        ret[i] = upto - before;
+        before = upto;
+    }
+}
+
 int64_t
 gv_gpu_free_milli(const gv_host_info *hi, int gi, const gv_gpu_use *g)
 {
@@ -197,10 +212,10 @@ gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb)
     gv_strbuf_append(sb, "\n");
     for (size_t i = 0; i < host->n_numa; i++) {
         const gv_numa_use *n = &u->numa[i];
-        gv_strbuf_printf(sb, "  numa %d threads %d cores %d shared %d mem %lld 2m %lld 1g %lld\n",
-                         host->numa[i].id, n->free_threads, n->free_cores, n->shared_vcpus,
-                         (long long)n->mem_free_mib, (long long)n->hp2m_free,
-                         (long long)n->hp1g_free);
+        gv_strbuf_printf(sb, "  numa %d threads %d cores %d shared %lld mem %lld 2m %lld 1g %lld\n",
+                         host->numa[i].id, n->free_threads, n->free_cores,
+                         (long long)n->shared_milli, (long long)n->mem_free_mib,
+                         (long long)n->hp2m_free, (long long)n->hp1g_free);
     }
     for (size_t g = 0; g < host->n_gpus; g++) {
         const gv_gpu_use *gu = &u->gpus[g];

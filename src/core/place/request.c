@@ -190,6 +190,8 @@ gv_request_to_json(const gv_request *r)
         json_object_set_new(o, "name", STR(r->name));
     json_object_set_new(o, "tenant", STR(r->tenant));
     json_object_set_new(o, "vcpus", json_integer(r->vcpus));
+    if (r->cpu_milli)
+        json_object_set_new(o, "cpu_milli", json_integer(r->cpu_milli));
     json_object_set_new(o, "memory_mib", json_integer(r->memory_mib));
     json_object_set_new(o, "hugepages", json_string(gv_hugepages_to_string(r->hugepages)));
     json_object_set_new(o, "cpu_policy", json_string(gv_cpu_policy_to_string(r->cpu_policy)));

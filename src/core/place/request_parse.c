@@ -331,6 +331,7 @@ STRING_FIELD(tenant, true)
 STRING_FIELD(pool, true)
 STRING_FIELD(anti_affinity, true)
 INT_FIELD(vcpus, 1, GV_REQ_MAX_VCPUS)
+INT_FIELD(cpu_milli, 1, (int64_t)GV_REQ_MAX_VCPUS * 1000)
 INT_FIELD(memory_mib, 1, GV_REQ_MAX_MEMORY_MIB)
 INT_FIELD(scratch_gib, 0, GV_REQ_MAX_SCRATCH_GIB)
 ENUM_FIELD(hugepages, gv_req_hugepages_names, GV_HUGEPAGES_LAST)
@@ -340,8 +341,8 @@ ENUM_FIELD(scratch_locality, gv_req_locality_names, GV_LOCALITY_LAST)
 ENUM_FIELD(class, gv_req_workload_class_names, GV_CLASS_LAST)
 ENUM_FIELD(io, gv_req_io_names, GV_IO_LAST)
 
-static const char *const gpu_keys[] = {"mode", "count", "models", "topology",
-                                       "profile", "type", "milli", NULL};
+static const char *const gpu_keys[] = {"mode",    "count", "models", "topology",
+                                       "profile", "type",  "milli",  NULL};
 
 /* The one key each attachment mode takes beside mode, count and models. */
 static const char *const gpu_mode_key[GV_GPU_MODE_LAST] = {
@@ -349,7 +350,7 @@ static const char *const gpu_mode_key[GV_GPU_MODE_LAST] = {
     [GV_GPU_MODE_MIG] = "profile",          /* required */
     [GV_GPU_MODE_VGPU] = "type",            /* required */
     [GV_GPU_MODE_SRIOV] = NULL,
-    [GV_GPU_MODE_SHARE] = "milli",          /* required */
+    [GV_GPU_MODE_SHARE] = "milli", /* required */
 };
 
 static int
@@ -511,6 +512,7 @@ static const struct req_field {
     {.key = "name", .read = read_name},
     {.key = "tenant", .read = read_tenant},
     {.key = "vcpus", .read = read_vcpus},
+    {.key = "cpu_milli", .read = read_cpu_milli},
     {.key = "memory_mib", .read = read_memory_mib},
     {.key = "hugepages", .read = read_hugepages},
     {.key = "cpu_policy", .read = read_cpu_policy},
@@ -543,6 +545,7 @@ gv_req_read(const gv_req_doc *d, const json_t *obj, const gv_req_path *at, const
     const char *keys[N_FIELDS + 1];
     gv_req_path p_name = {.up = at, .key = "name"};
     gv_req_path p_memory = {.up = at, .key = "memory_mib"};
+    gv_req_path p_cpu_milli = {.up = at, .key = "cpu_milli"};
     gv_request r;
     int rc;
 
@@ -567,6 +570,13 @@ gv_req_read(const gv_req_doc *d, const json_t *obj, const gv_req_path *at, const
     }
     if (need_name && !r.name[0])
         return gv_req_error(d, &p_name, false, err, GV_E_INVAL, "required");
+    if (r.cpu_milli && r.cpu_policy != GV_CPU_SHARED)
+        return gv_req_error(d, &p_cpu_milli, false, err, GV_E_INVAL,
+                            "only with cpu_policy shared (dedicated vCPUs own whole threads)");
+    if (r.cpu_milli > (int64_t)r.vcpus * 1000)
+        return gv_req_error(d, &p_cpu_milli, false, err, GV_E_INVAL,
+                            "%lld is more than the %d vCPUs can use (%lld)", (long long)r.cpu_milli,
+                            r.vcpus, (long long)r.vcpus * 1000);
     if (r.hugepages > GV_HUGEPAGES_NONE && r.hugepages < GV_HUGEPAGES_LAST &&
         r.memory_mib % page_mib[r.hugepages])
         return gv_req_error(d, &p_memory, false, err, GV_E_INVAL,

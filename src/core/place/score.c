@@ -33,17 +33,20 @@ static const int device_penalty[GV_DIST_LAST] = {
 
 /* The CPU threads and memory the candidate takes, applied to @u's NUMA nodes (a copy). */
 static void
-apply_numa(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r,
-           const gv_candidate *c)
+apply_numa(const gv_engine *e, size_t h, gv_host_use *u, const gv_request *r, const gv_candidate *c)
 {
     const gv_host_info *hi = &e->info[h];
+    size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
+    int64_t milli[GV_MAX_NUMA];
 
-    for (size_t i = 0; i < hi->host->n_numa && i < GV_MAX_NUMA; i++) {
+    if (r->cpu_policy == GV_CPU_SHARED)
+        gv_shared_milli_split(r, c->take, n_numa, milli);
+    for (size_t i = 0; i < n_numa; i++) {
         gv_numa_use *n = &u->numa[i];
         int v = c->take[i].vcpus, tpc = hi->numa[i].threads_per_core;
 
         if (r->cpu_policy == GV_CPU_SHARED) {
-            n->shared_vcpus += v;
+            n->shared_milli += milli[i];
         } else if (r->vcpus >= tpc && tpc > 1) {
             n->free_cores -= (v + tpc - 1) / tpc;
             n->free_threads -= (v + tpc - 1) / tpc * tpc;

@@ -15,6 +15,7 @@ gv_shape_of(const gv_request *r, gv_request *s)
 {
     memset(s, 0, sizeof(*s));
     s->vcpus = r->vcpus;
+    s->cpu_milli = r->cpu_milli;
     s->memory_mib = r->memory_mib;
     s->hugepages = r->hugepages;
     s->cpu_policy = r->cpu_policy;
@@ -67,14 +68,15 @@ str_same(const char *a, const char *b, size_t size)
 bool
 gv_shape_matches(const gv_request *s, const gv_request *r)
 {
-    if (s->vcpus != r->vcpus || s->memory_mib != r->memory_mib || s->hugepages != r->hugepages ||
-        s->cpu_policy != r->cpu_policy || s->numa_policy != r->numa_policy ||
-        s->gpu.count != r->gpu.count || s->gpu.mode != r->gpu.mode ||
-        s->gpu.n_models != r->gpu.n_models || s->gpu.topology != r->gpu.topology ||
-        s->gpu.milli != r->gpu.milli || s->nic_vfs != r->nic_vfs ||
-        s->nic_locality != r->nic_locality || s->scratch_gib != r->scratch_gib ||
-        s->scratch_locality != r->scratch_locality || s->n_zones != r->n_zones ||
-        s->n_labels != r->n_labels || s->class != r->class || s->io != r->io)
+    if (s->vcpus != r->vcpus || s->cpu_milli != r->cpu_milli || s->memory_mib != r->memory_mib ||
+        s->hugepages != r->hugepages || s->cpu_policy != r->cpu_policy ||
+        s->numa_policy != r->numa_policy || s->gpu.count != r->gpu.count ||
+        s->gpu.mode != r->gpu.mode || s->gpu.n_models != r->gpu.n_models ||
+        s->gpu.topology != r->gpu.topology || s->gpu.milli != r->gpu.milli ||
+        s->nic_vfs != r->nic_vfs || s->nic_locality != r->nic_locality ||
+        s->scratch_gib != r->scratch_gib || s->scratch_locality != r->scratch_locality ||
+        s->n_zones != r->n_zones || s->n_labels != r->n_labels || s->class != r->class ||
+        s->io != r->io)
         return false;
     for (size_t i = 0; i < r->gpu.n_models && i < GV_REQ_MAX_MODELS; i++)
         if (!str_same(s->gpu.models[i], r->gpu.models[i], GV_MODEL_LEN))
@@ -101,6 +103,7 @@ gv_shape_hash(const gv_request *s)
 
     h = gv_hash_word(h, (uint64_t)s->vcpus << 32 | (uint32_t)s->hugepages);
     h = gv_hash_word(h, (uint64_t)s->memory_mib);
+    h = gv_hash_word(h, (uint64_t)s->cpu_milli);
     h = gv_hash_word(h, (uint64_t)s->cpu_policy << 48 | (uint64_t)s->numa_policy << 32 |
                             (uint64_t)s->class << 16 | (uint64_t)s->io);
     h = gv_hash_word(h, (uint64_t)s->gpu.count << 32 | (uint64_t)s->gpu.mode << 16 |

@@ -127,6 +127,9 @@ rf_request(gv_request *r, unsigned serial)
     r->hugepages = (gv_hugepages)(gv_rand() % 4 == 0 ? gv_rand() % GV_HUGEPAGES_LAST : 0);
     r->memory_mib = 1024 * (1 + gv_rand() % 24);
     r->cpu_policy = (gv_cpu_policy)(gv_rand() % 2);
+    /* a shared VM entitled to less than a CPU per vCPU, as the GPU trace's tasks are */
+    if (r->cpu_policy == GV_CPU_SHARED && gv_rand() % 3 == 0)
+        r->cpu_milli = 1 + gv_rand() % ((unsigned)r->vcpus * 1000);
     r->numa_policy = (gv_numa_policy)(gv_rand() % GV_NUMA_POLICY_LAST);
     switch (gv_rand() % 7) {
     case 0:

@@ -396,6 +396,12 @@ static const struct bad_case {
     {R("\"gpu\": {\"mode\": \"passthrough\", \"profile\": \"3g.40gb\"}"), -GV_E_INVAL,
      "gpu.profile: only for mode mig"},
     {R("\"gpu\": {\"mode\": \"share\"}"), -GV_E_INVAL, "gpu.milli: required"},
+    {R("\"cpu_milli\": 1500"), -GV_E_INVAL,
+     "cpu_milli: only with cpu_policy shared (dedicated vCPUs own whole threads)"},
+    {R("\"cpu_policy\": \"shared\", \"vcpus\": 2, \"cpu_milli\": 2001"), -GV_E_INVAL,
+     "cpu_milli: 2001 is more than the 2 vCPUs can use (2000)"},
+    {R("\"cpu_policy\": \"shared\", \"cpu_milli\": 0"), -GV_E_INVAL,
+     "cpu_milli: expected an integer in 1..1024000, got 0"},
     {R("\"gpu\": {\"mode\": \"share\", \"milli\": 0}"), -GV_E_INVAL,
      "gpu.milli: expected an integer in 1..1000, got 0"},
     {R("\"gpu\": {\"mode\": \"share\", \"milli\": 1001}"), -GV_E_INVAL,
@@ -789,6 +795,8 @@ random_request(gv_request *r)
     r->memory_mib =
         page[r->hugepages] * (1 + rnd((uint32_t)(GV_REQ_MAX_MEMORY_MIB / page[r->hugepages])));
     r->cpu_policy = (gv_cpu_policy)rnd(GV_CPU_POLICY_LAST);
+    if (r->cpu_policy == GV_CPU_SHARED && rnd(2))
+        r->cpu_milli = 1 + rnd((uint32_t)r->vcpus * 1000);
     r->numa_policy = (gv_numa_policy)rnd(GV_NUMA_POLICY_LAST);
     if (rnd(4)) {
         gv_gpu_request *g = &r->gpu;
