@@ -87,5 +87,6 @@ int gv_cmd_topo(int argc, char **argv);
 int gv_cmd_fleet(int argc, char **argv);
 int gv_cmd_catalog(int argc, char **argv);
 int gv_cmd_place(int argc, char **argv);
+int gv_cmd_sim(int argc, char **argv);
 
 #endif

@@ -29,6 +29,9 @@ static const gv_cli_cmd commands[] = {
     {.name = "place",
      .summary = "place VMs on a fleet: CPUs, memory, GPUs, VFs, scratch, or why nothing fits",
      .run = gv_cmd_place},
+    {.name = "sim",
+     .summary = "replay a GPU trace through the placement engine (the FGD study's method)",
+     .run = gv_cmd_sim},
 };
 
 static void

@@ -1,0 +1,94 @@
+/*
+ * sim.h - trace-driven replays through the real placement engine (gv_engine): the FGD study's
+ * method on Alibaba's GPU trace ("openb"), as `gpuvm sim openb` runs it.
+ *
+ * Design notes
+ *
+ * Mapping. A trace node becomes a host: one NUMA node with a thread per CPU and the node's
+ * memory, its GPUs in share mode (the engine's fractional mode), all in one pool without CPU
+ * overcommit. A pod becomes a request: shared vCPUs entitled to exactly its cpu_milli
+ * (ceil(cpu_milli / 1000) vCPUs), its memory, and k GPUs of d milli each (a share; d = 1000
+ * asks for GPUs no one else shares, as the study's whole-GPU tasks do), on the models of its
+ * gpu_spec. Memory is a hard filter as in the study; nothing else of the host matters.
+ *
+ * Replay (the study's, §3 of fgd-method.md): pods sorted by name and shuffled with the seed;
+ * inflated to 130% of GPU capacity by appending pods sampled from the trace until the next
+ * sample's per-GPU milli would pass it (the study's stop test), or trimmed at random when the
+ * trace is over; then placed one at a time, online, a pod that fits nowhere dropped. Host names
+ * carry a seeded permutation prefix ("%04d-"), so the engine's tie-break (the smaller name) is
+ * the study's random node order.
+ *
+ * Metrics, after every arrival: allocated GPU milli, the arrived GPU request (k x d of every
+ * pod so far, placed or not), and the FGD fragmentation of the cluster for the trace's target
+ * workload (the most frequent pod specs covering 95% of the pods, CPU-only ones included),
+ * kept per node and updated for the node that changed. x = round(arrived / capacity x 100); a
+ * curve's value at x is the mean over the arrivals in bin x, else over bins x-1..x+1.
+ *
+ * Randomness: one splitmix64 stream per run, from the seed; the engine has none. Runs of the
+ * same inputs and seed are identical.
+ */
+#ifndef GPUVM_SIM_H
+#define GPUVM_SIM_H
+
+#include <stdint.h>
+
+#include "gpuvm/gpu.h"
+#include "gpuvm/place.h"
+#include "gpuvm/topo.h"
+#include "gpuvm/trace.h"
+
+#define GV_SIM_MAX_PCT 130 /* arrived workload bins 0..130 % */
+
+/* The hosts of @nodes (those with GPUs; CPU-only nodes are not the study's cluster), named
+ * "%04d-<sn>" by a permutation drawn from @seed. Returns: a new fleet (free with
+ * gv_fleet_free), or NULL with @err set when a node cannot be a host. */
+gv_fleet *gv_sim_openb_fleet(const gv_trace_nodes *nodes, uint64_t seed, gv_err *err);
+
+/* The request pod @p stands for, named @name. */
+void gv_sim_openb_request(const gv_trace_pod *p, const char *name, gv_request *r);
+
+/* One arrived-% bin of a run: sums over the arrivals that fell in it. */
+typedef struct gv_sim_bin {
+    int n;
+    double alloc_pct;       /* allocated GPU capacity, % */
+    double frag_amount_pct; /* F(M), % of GPU capacity */
+    double frag_ratio_pct;  /* F(M), % of idle GPU capacity */
+} gv_sim_bin;
+
+typedef struct gv_sim_run {
+    uint64_t seed;
+    int64_t capacity_milli; /* GPU capacity of the cluster */
+    size_t n_hosts;
+    size_t n_pods;   /* after inflation */
+    size_t n_placed; /* the rest were dropped */
+    gv_sim_bin bins[GV_SIM_MAX_PCT + 1];
+} gv_sim_run;
+
+/* Which curve gv_sim_run_at reads. */
+typedef enum gv_sim_curve {
+    GV_SIM_ALLOC,
+    GV_SIM_UNALLOC,
+    GV_SIM_FRAG_AMOUNT,
+    GV_SIM_FRAG_RATIO,
+    GV_SIM_CURVE_LAST
+} gv_sim_curve;
+
+typedef struct gv_sim_openb_opts {
+    uint64_t seed;
+    double inflate;             /* 1.3: replay until 130% of GPU capacity has arrived */
+    const gv_place_config *cfg; /* the engine's settings (NULL: defaults) */
+} gv_sim_openb_opts;
+
+/*
+ * Replay @pods on the cluster of @nodes (see the design notes) and fill @ret.
+ * Returns: 0, or -GV_E_INVAL when the trace cannot be replayed (no GPU node, a pod the engine
+ * refuses as a request), with @err set.
+ */
+int gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const gv_catalog *cat,
+                     const gv_sim_openb_opts *o, gv_sim_run *ret, gv_err *err);
+
+/* Curve @c of @r at arrived @x % (0..GV_SIM_MAX_PCT): the mean over bin x, else over bins
+ * x-1..x+1; NAN when none of them has an arrival. */
+double gv_sim_run_at(const gv_sim_run *r, int x, gv_sim_curve c);
+
+#endif

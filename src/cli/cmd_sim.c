@@ -1,0 +1,381 @@
+/*
+ * cmd_sim.c - `gpuvm sim openb`: replay Alibaba's GPU trace through the placement engine, one
+ * run per policy and seed, on both cores, and write the per-run curves and a summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gpuvm/sim.h"
+#include "util/file.h"
+
+#define MAX_SEEDS 1000
+#define MAX_JOBS 64
+
+/* The engine's own policy; the study's baselines come as scorers of the same engine. */
+static const char *const policies[] = {"gpuvm"};
+
+static void
+usage(FILE *f)
+{
+    fprintf(
+        f, "usage: gpuvm sim openb --nodes NODES.csv --pods PODS.csv --out DIR\n"
+           "                       [--policy P[,P...]] [--seeds A-B] [--jobs N] [--catalog FILE]\n"
+           "\n"
+           "Replay Alibaba's GPU trace (cluster-trace-gpu-v2023) as the FGD study (USENIX ATC'23)\n"
+           "did: pods shuffled by seed, inflated to 130%% of GPU capacity, placed online through\n"
+           "the placement engine, what does not fit dropped.\n"
+           "\n"
+           "  --nodes FILE      the node list (openb_node_list_gpu_node.csv)\n"
+           "  --pods FILE       a pod list (openb_pod_list_default.csv, ...)\n"
+           "  --out DIR         where summary.csv and one CSV per run go (created)\n"
+           "  --policy LIST     placement policies, comma-separated (default gpuvm)\n"
+           "  --seeds A-B       seeds A..B, or one seed (default 42-51)\n"
+           "  --jobs N          runs at once (default: the CPUs online)\n"
+           "\n"
+           "DIR/summary.csv: trace,policy,seed,unalloc_100,unalloc_130 (unallocated GPU %% when\n"
+           "100%% and 130%% of the capacity has arrived). DIR/TRACE-POLICY-SEED.csv: per arrived\n"
+           "%%: allocated and unallocated GPU %%, fragmentation amount (%% of capacity) and ratio\n"
+           "(%% of idle GPU) for the trace's target workload.\n"
+           "\n"
+           "Exit status: 0 done, 2 bad usage or input (a malformed trace line is named as\n"
+           "file:line).\n");
+}
+
+typedef struct job {
+    const gv_trace_nodes *nodes;
+    const gv_trace_pods *pods;
+    const gv_catalog *cat;
+    const char *policy;
+    uint64_t seed;
+    gv_sim_run run;
+    gv_err err;
+    int rc;
+    double seconds;
+} job;
+
+typedef struct pool {
+    job *jobs;
+    size_t n, next, done;
+    pthread_mutex_t lock;
+    bool progress;
+} pool;
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *
+worker(void *arg)
+{
+    pool *p = arg;
+
+    for (;;) {
+        job *j;
+        gv_sim_openb_opts o;
+        double t0;
+
+        pthread_mutex_lock(&p->lock);
+        j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (!j)
+            return NULL;
+        o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3};
+        t0 = now_s();
+        j->rc = gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
+        j->seconds = now_s() - t0;
+        pthread_mutex_lock(&p->lock);
+        p->done++;
+        if (p->progress) {
+            int w = 40, fill = (int)(w * p->done / p->n);
+
+            fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs", fill,
+                    "########################################", w - fill, "", p->done, p->n);
+            if (p->done == p->n)
+                fprintf(stderr, "\n");
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* "openb_pod_list_default.csv" -> "default"; anything else: the file name without .csv. */
+static void
+trace_name(const char *path, char *ret, size_t n)
+{
+    const char *b = strrchr(path, '/');
+    size_t len;
+
+    b = b ? b + 1 : path;
+    if (!strncmp(b, "openb_pod_list_", 15))
+        b += 15;
+    len = strlen(b);
+    if (len > 4 && !strcmp(b + len - 4, ".csv"))
+        len -= 4;
+    snprintf(ret, n, "%.*s", (int)len, b);
+}
+
+static int
+parse_seeds(const char *s, uint64_t *lo, uint64_t *hi)
+{
+    char *end;
+    unsigned long long a, b;
+
+    errno = 0;
+    a = strtoull(s, &end, 10);
+    if (end == s || errno)
+        return -1;
+    b = a;
+    if (*end == '-') {
+        const char *t = end + 1;
+
+        b = strtoull(t, &end, 10);
+        if (end == t || errno)
+            return -1;
+    }
+    if (*end || b < a || b - a >= MAX_SEEDS)
+        return -1;
+    *lo = a;
+    *hi = b;
+    return 0;
+}
+
+static int
+check_policies(const char *list, char names[][32], size_t *n)
+{
+    char buf[256];
+    char *save = NULL;
+
+    snprintf(buf, sizeof(buf), "%s", list);
+    *n = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t i;
+
+        for (i = 0; i < GV_N_ELEMENTS(policies) && strcmp(t, policies[i]); i++)
+            ;
+        if (i == GV_N_ELEMENTS(policies) || *n == 8)
+            return gv_cli_usage_error("sim", "'%s' is not a policy (valid: gpuvm)", t);
+        snprintf(names[(*n)++], 32, "%s", t);
+    }
+    return *n ? 0 : gv_cli_usage_error("sim", "--policy: no policy given");
+}
+
+static int
+write_run(const char *dir, const char *trace, const job *j)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s-%s-%llu.csv", dir, trace, j->policy,
+             (unsigned long long)j->seed);
+    if (!(f = fopen(path, "w"))) {
+        fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "arrived_pct,alloc_pct,unalloc_pct,frag_amount_pct,frag_ratio_pct\n");
+    for (int x = 0; x <= GV_SIM_MAX_PCT; x++) {
+        if (!j->run.bins[x].n)
+            continue;
+        fprintf(f, "%d,%.4f,%.4f,%.4f,%.4f\n", x, gv_sim_run_at(&j->run, x, GV_SIM_ALLOC),
+                gv_sim_run_at(&j->run, x, GV_SIM_UNALLOC),
+                gv_sim_run_at(&j->run, x, GV_SIM_FRAG_AMOUNT),
+                gv_sim_run_at(&j->run, x, GV_SIM_FRAG_RATIO));
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int
+load_trace(const char *nodes_path, const char *pods_path, gv_trace_nodes *nodes,
+           gv_trace_pods *pods)
+{
+    GV_AUTOFREE char *a = NULL;
+    GV_AUTOFREE char *b = NULL;
+    size_t la, lb;
+    gv_err err = {0};
+
+    if (gv_file_read(nodes_path, GV_FILE_MAX_BYTES, &a, &la, &err) < 0 ||
+        gv_trace_nodes_parse(a, la, nodes_path, nodes, &err) < 0 ||
+        gv_file_read(pods_path, GV_FILE_MAX_BYTES, &b, &lb, &err) < 0 ||
+        gv_trace_pods_parse(b, lb, pods_path, pods, &err) < 0 ||
+        gv_trace_check(nodes, pods, pods_path, &err) < 0)
+        return gv_cli_report(&err);
+    return GV_EXIT_OK;
+}
+
+int
+gv_cmd_sim(int argc, char **argv)
+{
+    enum {
+        OPT_NODES = 1,
+        OPT_PODS,
+        OPT_OUT,
+        OPT_POLICY,
+        OPT_SEEDS,
+        OPT_JOBS
+    };
+    static const struct option opts[] = {
+        {"nodes", required_argument, NULL, OPT_NODES},
+        {"pods", required_argument, NULL, OPT_PODS},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"seeds", required_argument, NULL, OPT_SEEDS},
+        {"jobs", required_argument, NULL, OPT_JOBS},
+        GV_CLI_COMMON_OPTIONS,
+        {0},
+    };
+    const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = "gpuvm";
+    char policy[8][32], trace[128], path[4096];
+    size_t n_policies = 0, n_jobs;
+    uint64_t lo = 42, hi = 51;
+    long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
+    gv_cli_common co = {0};
+    GV_AUTOPTR(gv_catalog) cat = NULL;
+    gv_trace_nodes nodes = {0};
+    gv_trace_pods pods = {0};
+    GV_AUTOFREE job *jobs = NULL;
+    GV_AUTOFREE pthread_t *threads = NULL;
+    pool p = {0};
+    FILE *sum;
+    int c, r, status = GV_EXIT_OK;
+    double t0;
+
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? GV_EXIT_INPUT : GV_EXIT_OK;
+    }
+    if (strcmp(argv[1], "openb"))
+        return gv_cli_usage_error("sim", "'%s' is not a sim command (openb)", argv[1]);
+    optind = 1;
+    opterr = 0;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_NODES:
+            nodes_path = optarg;
+            break;
+        case OPT_PODS:
+            pods_path = optarg;
+            break;
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_POLICY:
+            policy_list = optarg;
+            break;
+        case OPT_SEEDS:
+            if (parse_seeds(optarg, &lo, &hi) < 0)
+                return gv_cli_usage_error("sim", "--seeds: '%s' is not A-B or A (at most %d)",
+                                          optarg, MAX_SEEDS);
+            break;
+        case OPT_JOBS:
+            jobs_max = strtol(optarg, NULL, 10);
+            if (jobs_max < 1 || jobs_max > MAX_JOBS)
+                return gv_cli_usage_error("sim", "--jobs: '%s' is not in 1..%d", optarg, MAX_JOBS);
+            break;
+        default:
+            if ((r = gv_cli_common_opt(c, "sim", argv, usage, &co)) >= 0)
+                return r;
+        }
+    }
+    if (optind < argc)
+        return gv_cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
+    if (!nodes_path || !pods_path || !out)
+        return gv_cli_usage_error("sim", "--nodes, --pods and --out are required");
+    if ((r = check_policies(policy_list, policy, &n_policies)) != 0)
+        return r;
+    if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
+        return r;
+    if ((r = load_trace(nodes_path, pods_path, &nodes, &pods)) != GV_EXIT_OK)
+        goto done_input;
+    if (mkdir(out, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "gpuvm: %s: %s\n", out, strerror(errno));
+        r = GV_EXIT_INPUT;
+        goto done_input;
+    }
+    trace_name(pods_path, trace, sizeof(trace));
+    n_jobs = n_policies * (size_t)(hi - lo + 1);
+    jobs = gv_calloc(n_jobs, sizeof(job));
+    for (size_t i = 0; i < n_jobs; i++)
+        jobs[i] = (job){.nodes = &nodes,
+                        .pods = &pods,
+                        .cat = cat,
+                        .policy = policy[i % n_policies],
+                        .seed = lo + i / n_policies};
+    if (jobs_max > (long)n_jobs)
+        jobs_max = (long)n_jobs;
+    p = (pool){.jobs = jobs, .n = n_jobs, .progress = isatty(STDERR_FILENO)};
+    pthread_mutex_init(&p.lock, NULL);
+    threads = gv_calloc((size_t)jobs_max, sizeof(pthread_t));
+    t0 = now_s();
+    for (long t = 0; t < jobs_max; t++)
+        pthread_create(&threads[t], NULL, worker, &p);
+    for (long t = 0; t < jobs_max; t++)
+        pthread_join(threads[t], NULL);
+    pthread_mutex_destroy(&p.lock);
+    for (size_t i = 0; i < n_jobs; i++)
+        if (jobs[i].rc < 0) {
+            r = gv_cli_report(&jobs[i].err);
+            goto done_input;
+        }
+    snprintf(path, sizeof(path), "%s/summary.csv", out);
+    if (!(sum = fopen(path, "w"))) {
+        fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+        r = GV_EXIT_INPUT;
+        goto done_input;
+    }
+    fprintf(sum, "trace,policy,seed,unalloc_100,unalloc_130\n");
+    for (size_t i = 0; i < n_jobs; i++) {
+        fprintf(sum, "%s,%s,%llu,%.4f,%.4f\n", trace, jobs[i].policy,
+                (unsigned long long)jobs[i].seed, gv_sim_run_at(&jobs[i].run, 100, GV_SIM_UNALLOC),
+                gv_sim_run_at(&jobs[i].run, GV_SIM_MAX_PCT, GV_SIM_UNALLOC));
+        if (write_run(out, trace, &jobs[i]) < 0)
+            status = GV_EXIT_INPUT;
+    }
+    if (fclose(sum) != 0)
+        status = GV_EXIT_INPUT;
+    /* mean and sd over seeds, per policy */
+    printf("%-10s %-8s %5s %16s %16s %9s\n", "trace", "policy", "runs", "unalloc@100 %",
+           "unalloc@130 %", "s/run");
+    for (size_t k = 0; k < n_policies; k++) {
+        double s1[2] = {0}, s2[2] = {0}, secs = 0;
+        size_t n = 0;
+
+        for (size_t i = k; i < n_jobs; i += n_policies) {
+            double u[2] = {gv_sim_run_at(&jobs[i].run, 100, GV_SIM_UNALLOC),
+                           gv_sim_run_at(&jobs[i].run, GV_SIM_MAX_PCT, GV_SIM_UNALLOC)};
+            for (int m = 0; m < 2; m++) {
+                s1[m] += u[m];
+                s2[m] += u[m] * u[m];
+            }
+            secs += jobs[i].seconds;
+            n++;
+        }
+        printf("%-10s %-8s %5zu", trace, policy[k], n);
+        for (int m = 0; m < 2; m++) {
+            double mean = s1[m] / (double)n;
+            double sd = n > 1 ? sqrt(fmax(0, (s2[m] - s1[m] * mean) / (double)(n - 1))) : 0;
+            printf("  %7.2f (%5.2f)", mean, sd);
+        }
+        printf(" %9.3f\n", secs / (double)n);
+    }
+    printf("%zu runs in %.2f s on %ld threads; per-run curves and summary.csv in %s\n", n_jobs,
+           now_s() - t0, jobs_max, out);
+    r = status;
+done_input:
+    gv_trace_nodes_clear(&nodes);
+    gv_trace_pods_clear(&pods);
+    return r;
+}
