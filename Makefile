@@ -48,6 +48,7 @@ test: build
 # Benchmarks are separate from tests: timings are reported, never asserted (bench/README.md).
 bench: build
 	GV_SRCDIR=$(CURDIR) $(BUILD)/bench/place_bench 10000 200000 200
+	GV_SRCDIR=$(CURDIR) $(BUILD)/bench/sim_bench 42
 
 fuzz:
 	@scripts/install-deps.sh --clang

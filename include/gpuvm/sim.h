@@ -30,6 +30,7 @@
 #ifndef GPUVM_SIM_H
 #define GPUVM_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gpuvm/gpu.h"
@@ -77,6 +78,7 @@ typedef struct gv_sim_openb_opts {
     uint64_t seed;
     double inflate;             /* 1.3: replay until 130% of GPU capacity has arrived */
     const gv_place_config *cfg; /* the engine's settings (NULL: defaults) */
+    bool reference;             /* decide with the exhaustive reference (GV_PLACE_REFERENCE) */
 } gv_sim_openb_opts;
 
 /*

@@ -283,7 +283,7 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
 
         gv_sim_openb_request(p, name, &r);
         arrived += gpu_request(p);
-        placed = gv_engine_place(e, &r, 0, &res, &e_err);
+        placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
         if (placed < 0) {
             rc = gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
                             e_err.msg);
