@@ -402,7 +402,7 @@ typedef struct gv_mix_entry {
     double weight;    /* > 0; weights are normalised */
 } gv_mix_entry;
 
-#define GV_MIX_MAX 32
+#define GV_MIX_MAX 64
 
 typedef struct gv_place_config {
     int w_fragmentation; /* scorer weights, >= 0 */

@@ -79,6 +79,10 @@ typedef struct gv_host_info {
     int n_threads;         /* unreserved threads */
 } gv_host_info;
 
+/* Mix weights are integers in parts per million: exact enough that F(M) matches a measure with
+ * real-valued popularities to the milli-GPU, and still integer arithmetic. */
+#define GV_MIX_W_SCALE 1000000
+
 /* ---- allocation state ---- */
 
 /* The milli-CPUs a shared VM of @r is entitled to (its cpu_milli, or a CPU per vCPU). */
@@ -229,7 +233,7 @@ typedef struct gv_gpu_key {
 /* One GPU as the mix sees it: its free capacity and the mix entries that can take a unit. */
 typedef struct gv_gpu_answer {
     int32_t free_milli;
-    uint32_t able; /* bit i: mix entry i */
+    uint64_t able; /* bit i: mix entry i */
 } gv_gpu_answer;
 
 /* A GPU state's answer to one unit of a request (mode, and the unit's index for the GPU's
@@ -250,8 +254,8 @@ typedef struct gv_unit_memo {
 typedef struct gv_gpu_memo {
     uint64_t stamp;   /* mix version + 1; 0: empty */
     uint64_t id;      /* unique to this fill: names @key for as long as anyone remembers it */
-    uint32_t able;    /* bit i: mix entry i can take a unit here */
-    int32_t unable_w; /* per-mille weight of the mix entries that cannot (or need no GPU) */
+    uint64_t able;    /* bit i: mix entry i can take a unit here */
+    int32_t unable_w; /* weight (GV_MIX_W_SCALE) of the mix entries that cannot (or need no GPU) */
     int32_t free_milli;
     gv_gpu_key key;
 } gv_gpu_memo;
@@ -330,7 +334,7 @@ struct gv_engine {
     /* the expected mix the fragmentation scorer uses */
     size_t n_mix;
     gv_mix_entry mix[GV_MIX_MAX];
-    int mix_w[GV_MIX_MAX]; /* weights in per mille */
+    int mix_w[GV_MIX_MAX]; /* weights in parts per GV_MIX_W_SCALE */
     gv_ask mix_ask[GV_MIX_MAX];
     gv_mix_sample *recent; /* ring of recent request shapes (learned mix) */
     size_t n_recent, recent_head;

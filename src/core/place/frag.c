@@ -138,7 +138,7 @@ frag_host_reference(const gv_engine *e, size_t h, const gv_host_use *u)
         return 0;
     for (size_t i = 0; i < e->n_mix; i++)
         f += e->mix_w[i] * frag_one(e, h, u, &e->mix_ask[i], free_milli, total);
-    return f / 1000;
+    return f / GV_MIX_W_SCALE;
 }
 
 /* F(M) from each GPU's free capacity and the mix entries it can serve (the per-GPU memo). */
@@ -169,7 +169,7 @@ frag_of_answers(const gv_engine *e, size_t h, const gv_host_use *u, const gv_gpu
         }
         f += e->mix_w[i] * (n_able >= r->gpu.count ? unusable : total);
     }
-    return f / 1000;
+    return f / GV_MIX_W_SCALE;
 }
 
 static void
@@ -247,7 +247,7 @@ gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool refe
         return 0;
     if (!reference) {
         const gv_gpu_memo *m = gv_gpu_memo_get(e, h, g, gu);
-        return (int64_t)m->free_milli * m->unable_w / 1000;
+        return (int64_t)m->free_milli * m->unable_w / GV_MIX_W_SCALE;
     }
     if (!(free_milli = gv_gpu_free_milli(&e->info[h], g, gu)))
         return 0;
@@ -255,12 +255,12 @@ gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool refe
         if (e->mix[i].shape.gpu.count == 0 ||
             !gv_gpu_unit(e, h, g, gu, &e->mix_ask[i], false, NULL))
             f += e->mix_w[i] * free_milli;
-    return f / 1000;
+    return f / GV_MIX_W_SCALE;
 }
 
 /* ---- the mix ---- */
 
-/* Per-mille weights of @mix, rounded. */
+/* Weights of @mix in parts per GV_MIX_W_SCALE, rounded. */
 static void
 mix_weights(const gv_mix_entry *mix, size_t n, int *w)
 {
@@ -269,7 +269,7 @@ mix_weights(const gv_mix_entry *mix, size_t n, int *w)
     for (size_t i = 0; i < n; i++)
         sum += mix[i].weight;
     for (size_t i = 0; i < n; i++)
-        w[i] = sum > 0 ? (int)(1000.0 * mix[i].weight / sum + 0.5) : 0;
+        w[i] = sum > 0 ? (int)(GV_MIX_W_SCALE * mix[i].weight / sum + 0.5) : 0;
 }
 
 static void
@@ -324,7 +324,7 @@ mix_distance(const gv_engine *e, const gv_mix_entry *mix, const int *w, size_t n
     for (size_t j = 0; j < e->n_mix; j++)
         if (!matched[j])
             sum += e->mix_w[j];
-    return sum / 2;
+    return sum / 2 / (GV_MIX_W_SCALE / 1000);
 }
 
 void
@@ -437,7 +437,8 @@ mix_learn(gv_engine *e)
         double noise = 0;
 
         for (size_t i = 0; i < n_mix; i++)
-            noise += sqrt(2.0 * w[i] * (1000 - w[i]) / (double)e->n_recent);
+            noise += sqrt(2.0 * w[i] * (GV_MIX_W_SCALE - w[i]) / (double)e->n_recent) /
+                     (GV_MIX_W_SCALE / 1000);
         noise *= 0.5 * sqrt(2.0 / M_PI); /* per mille */
         if (d == 0 || d < e->cfg.mix_change || d < 3 * noise)
             return false;

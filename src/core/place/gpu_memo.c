@@ -30,7 +30,7 @@
 
 #define GV_GPU_MEMO_SLOTS 16384 /* a power of two */
 
-_Static_assert(GV_MIX_MAX <= 32, "gv_gpu_memo.able has a bit per mix entry");
+_Static_assert(GV_MIX_MAX <= 64, "gv_gpu_memo.able has a bit per mix entry");
 
 /* Sorted @n types, ascending (n <= GV_VGPU_SLOTS; equal-size GPUs hold one type). */
 static void
@@ -141,7 +141,7 @@ memo_of_key(const gv_engine *e, size_t h, int g, const gv_gpu_key *k, uint32_t *
     m->unable_w = 0;
     for (size_t i = 0; i < e->n_mix; i++) {
         if (e->mix[i].shape.gpu.count > 0 && gv_gpu_unit(e, h, g, &t, &e->mix_ask[i], false, NULL))
-            m->able |= UINT32_C(1) << i;
+            m->able |= UINT64_C(1) << i;
         else
             m->unable_w += e->mix_w[i];
     }

@@ -175,7 +175,7 @@ test_mix_max(void **state)
                                 "  - {weight: 1, request: {vcpus: %d}}\n", i + 1);
     assert_int_equal(parse(text, "p.yaml", c, &err), -GV_E_LIMIT);
     assert_string_equal(err.where, "p.yaml:2:3");
-    assert_string_equal(err.msg, "mix: more than 32 entries");
+    assert_string_equal(err.msg, "mix: more than 64 entries");
     /* exactly GV_MIX_MAX is fine */
     *strrchr(text, '-') = '\0';
     parse_ok(text, "p.yaml", c);
