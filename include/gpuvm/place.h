@@ -404,8 +404,40 @@ typedef struct gv_mix_entry {
 
 #define GV_MIX_MAX 64
 
+/*
+ * How hosts are scored and a GPU is chosen inside one. gpuvm: the weighted scorers below. The
+ * others are the baselines of the FGD study (fgd-method.md §5), each alone and quantised as the
+ * study implemented it, for the simulator to reproduce it with this engine:
+ *   fgd             floor(100 sigmoid(-dF/1000)), dF the change of the host's F(M); the GPU with
+ *                   the best (quantised) score
+ *   bestfit         100 (1 - (leftover CPU share + leftover GPU share) / 2): the least leftover
+ *   dotprod         100 (1 - host free . request / 2): the smallest dot product
+ *   gpu-clustering  hosts already running tasks of the request's kind first, then the fuller
+ *   gpu-packing     partly used GPUs first, then hosts with used GPUs, then whole free hosts
+ *   random          a host drawn uniformly from the feasible ones (policy_seed)
+ * All but fgd and gpuvm bind a shared request to the feasible GPU with the least free capacity
+ * (random: a random one); whole GPUs are the lowest-index free ones. Ties go to the smaller host
+ * name, as always.
+ */
+typedef enum gv_place_policy {
+    GV_POLICY_GPUVM,
+    GV_POLICY_FGD,
+    GV_POLICY_BESTFIT,
+    GV_POLICY_DOTPROD,
+    GV_POLICY_CLUSTERING,
+    GV_POLICY_PACKING,
+    GV_POLICY_RANDOM,
+    GV_POLICY_LAST
+} gv_place_policy; /* "gpuvm", "fgd", "bestfit", "dotprod", "gpu-clustering", "gpu-packing",
+                      "random" */
+
+const char *gv_place_policy_to_string(gv_place_policy p);
+int gv_place_policy_from_string(const char *s); /* -1 when unknown */
+
 typedef struct gv_place_config {
-    int w_fragmentation; /* scorer weights, >= 0 */
+    gv_place_policy policy; /* default gpuvm */
+    uint64_t policy_seed;   /* random: the seed of its draws */
+    int w_fragmentation;    /* scorer weights, >= 0 */
     int w_locality;
     int w_strategy;
     int w_reconfigure;          /* points off the total per GPU the placement must reconfigure */

@@ -20,8 +20,9 @@
 #define MAX_SEEDS 1000
 #define MAX_JOBS 64
 
-/* The engine's own policy; the study's baselines come as scorers of the same engine. */
-static const char *const policies[] = {"gpuvm"};
+/* The engine's own policy and the study's baselines, each a scorer of the same engine. */
+static const char *const policies[] = {"random",     "dotprod", "gpu-clustering", "gpu-packing",
+                                       "bestfit",    "fgd",     "gpuvm"};
 
 static void
 usage(FILE *f)
@@ -56,6 +57,7 @@ typedef struct job {
     const gv_catalog *cat;
     const char *policy;
     uint64_t seed;
+    gv_place_config cfg;
     gv_sim_run run;
     gv_err err;
     int rc;
@@ -93,7 +95,10 @@ worker(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (!j)
             return NULL;
-        o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3};
+        gv_place_config_init(&j->cfg);
+        j->cfg.policy = (gv_place_policy)gv_place_policy_from_string(j->policy);
+        j->cfg.policy_seed = j->seed;
+        o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3, .cfg = &j->cfg};
         t0 = now_s();
         j->rc = gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
         j->seconds = now_s() - t0;
@@ -166,7 +171,10 @@ check_policies(const char *list, char names[][32], size_t *n)
         for (i = 0; i < GV_N_ELEMENTS(policies) && strcmp(t, policies[i]); i++)
             ;
         if (i == GV_N_ELEMENTS(policies) || *n == 8)
-            return gv_cli_usage_error("sim", "'%s' is not a policy (valid: gpuvm)", t);
+            return gv_cli_usage_error("sim",
+                                      "'%s' is not a policy (valid: random, dotprod, "
+                                      "gpu-clustering, gpu-packing, bestfit, fgd, gpuvm)",
+                                      t);
         snprintf(names[(*n)++], 32, "%s", t);
     }
     return *n ? 0 : gv_cli_usage_error("sim", "--policy: no policy given");

@@ -562,6 +562,25 @@ decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate
     bool have = false, have2 = false;
     GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
 
+    if (e->cfg.policy == GV_POLICY_RANDOM) {
+        /* every host evaluated afresh; the draw picks among the feasible ones in fleet order */
+        GV_AUTOFREE gv_candidate *all = gv_calloc(e->fleet->n_hosts + 1, sizeof(*all));
+        size_t n = 0;
+
+        for (size_t h = 0; h < e->fleet->n_hosts; h++) {
+            gv_eval_host(e, h, a, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
+            x->n_hosts++;
+            if (!c->feasible) {
+                gv_explain_add(x, e, c);
+                continue;
+            }
+            x->n_feasible++;
+            all[n++] = *c;
+        }
+        if (n)
+            *best = all[gv_policy_pick(e, n)];
+        return n > 0;
+    }
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
         gv_eval_host(e, h, a, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
         x->n_hosts++;
@@ -615,6 +634,8 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
         return r_check;
     }
     ask.reference = (flags & GV_PLACE_REFERENCE) != 0;
+    if (e->cfg.policy == GV_POLICY_RANDOM)
+        e->policy_draw = gv_hash_word(e->cfg.policy_seed ^ GV_HASH_SEED, ++e->n_draws);
     if (flags & GV_PLACE_REFERENCE)
         found = decide_reference(e, &ask, best, second, &ret->explain);
     else

@@ -355,6 +355,8 @@ struct gv_engine {
     gv_shape_index **shapes;
     size_t n_shapes;
     uint64_t shape_clock; /* last-use stamps of shapes */
+    uint64_t policy_draw; /* random policy: this decision's draw (GPU keys and the host) */
+    uint64_t n_draws;
 };
 
 /* host_use.c */
@@ -487,6 +489,17 @@ int64_t gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *afte
                            const gv_candidate *c, bool reference, const gv_gpu_answer *picked);
 
 /* score.c: score candidate @c (@picked as for gv_frag_host_after). */
+/* The change of host F(M) candidate @c makes (@picked as for gv_frag_host_after), and the FGD
+ * study's score of a change: floor(100 sigmoid(-delta / 1000)). */
+int64_t gv_score_frag_delta(const gv_engine *e, const gv_request *r, bool reference,
+                            const gv_gpu_answer *picked, const gv_candidate *c);
+int gv_score_fgd(int64_t delta_milli);
+/* Random policy: which of @n feasible hosts (in fleet order) this decision's draw picks. */
+static inline size_t
+gv_policy_pick(const gv_engine *e, size_t n)
+{
+    return (size_t)(gv_hash_word(e->policy_draw, UINT64_C(0x686f7374)) % n);
+}
 void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
                         const gv_gpu_answer *picked, gv_candidate *c);
 

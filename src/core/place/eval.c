@@ -612,6 +612,32 @@ topology_ok(const eval_ctx *x, const int *set, int k)
     return true;
 }
 
+/* How a policy ranks GPU sets inside a host (gv_candidate.gpu_frag, smaller first; ties: the
+ * lower GPU indices): gpuvm the GPUs' own fragments after; fgd the negated quantised score of
+ * the host's F(M) change; the other study policies the GPUs' free capacity (best fit: a shared
+ * unit goes where least is left; whole GPUs are all equal, so the lowest); random a draw. */
+static int64_t
+set_key(eval_ctx *x, const gv_candidate *t, const int *set, int k)
+{
+    int64_t key = 0;
+
+    switch (x->e->cfg.policy) {
+    case GV_POLICY_GPUVM:
+        return t->gpu_frag;
+    case GV_POLICY_FGD:
+        return -gv_score_fgd(gv_score_frag_delta(x->e, x->r, x->a->reference,
+                                                 x->a->reference ? NULL : x->after, t));
+    case GV_POLICY_RANDOM:
+        for (int a = 0; a < k; a++)
+            key += (int64_t)(gv_hash_word(x->e->policy_draw, (uint64_t)set[a]) >> 8);
+        return key;
+    default:
+        for (int a = 0; a < k; a++)
+            key += gv_gpu_free_milli(x->hi, set[a], &x->u->gpus[set[a]]);
+        return key;
+    }
+}
+
 static void
 try_set(eval_ctx *x, const int *set, int k)
 {
@@ -644,6 +670,7 @@ try_set(eval_ctx *x, const int *set, int k)
         return;
     }
     t.feasible = true;
+    t.gpu_frag = set_key(x, &t, set, k);
     if (!x->have_best || set_better(&t, &x->best)) {
         x->best = t;
         x->have_best = true;
@@ -692,6 +719,12 @@ same_group(const eval_ctx *x, int a, int b)
 
     if (hi->gpu_numa_idx[a] != hi->gpu_numa_idx[b] || x->unit[a].reconfig != x->unit[b].reconfig ||
         x->frag[a] != x->frag[b])
+        return false;
+    /* the study's policies rank GPUs by what their state means to the whole host, or by a draw
+     * (random): only GPUs in the same state are alike, and under random none */
+    if (x->e->cfg.policy == GV_POLICY_RANDOM ||
+        (x->e->cfg.policy != GV_POLICY_GPUVM &&
+         memcmp(&x->u->gpus[a], &x->u->gpus[b], sizeof(x->u->gpus[a]))))
         return false;
     if (x->r->gpu.count > 1) {
         if (hi->island[a] != hi->island[b] ||

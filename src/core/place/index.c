@@ -420,6 +420,16 @@ gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
         explain_failures(e, s, x);
         return false;
     }
+    if (e->cfg.policy == GV_POLICY_RANDOM) {
+        /* the draw picks among the feasible hosts in fleet order, as the reference does */
+        size_t k = gv_policy_pick(e, s->n_feasible), h = 0;
+
+        for (;; h++)
+            if (s->reason[h] == GV_REASON_LAST && k-- == 0)
+                break;
+        gv_eval_host(e, h, a, 0, best);
+        return true;
+    }
     if (s->root_host == root) {
         memcpy(best, &s->root_cand, sizeof(*best));
     } else {

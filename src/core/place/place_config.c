@@ -9,6 +9,9 @@
  *                             request is a request's shape (the request schema; name optional)
  *   mix_window, mix_epoch:    1..1000000
  *   mix_change:               0..1000 (per mille)
+ *   policy:                   gpuvm (default), fgd, bestfit, dotprod, gpu-clustering,
+ *                             gpu-packing, random (place.h)
+ *   policy_seed:              0..2^63-1, the random policy's draws
  *
  * Shapes are read by the request parser over the same document, so an error in one reads
  * "place.yaml:14:16: mix[1].request.gpu.count: expected an integer in 1..16". Nothing is written
@@ -78,6 +81,29 @@ read_weights(const gv_req_doc *d, const json_t *v, const gv_req_path *at, gv_pla
 }
 
 static int
+read_policy(const gv_req_doc *d, gv_place_config *c, gv_err *err)
+{
+    gv_req_path p = {.key = "policy"}, p_seed = {.key = "policy_seed"};
+    const json_t *v = json_object_get(d->root, "policy");
+    int64_t seed;
+    int k, rc;
+
+    if (v) {
+        if (!json_is_string(v) || (k = gv_place_policy_from_string(json_string_value(v))) < 0)
+            return gv_req_error(d, &p, false, err, GV_E_INVAL,
+                                "expected one of: gpuvm, fgd, bestfit, dotprod, gpu-clustering, "
+                                "gpu-packing, random");
+        c->policy = (gv_place_policy)k;
+    }
+    if ((v = json_object_get(d->root, "policy_seed"))) {
+        if ((rc = gv_req_int(d, v, &p_seed, 0, INT64_MAX, &seed, err)) < 0)
+            return rc;
+        c->policy_seed = (uint64_t)seed;
+    }
+    return 0;
+}
+
+static int
 read_mix_entry(const gv_req_doc *d, const json_t *v, const gv_req_path *at, gv_mix_entry *m,
                gv_err *err)
 {
@@ -128,7 +154,9 @@ gv_place_config_parse(const char *text, size_t len, const char *source, gv_place
                       gv_err *err)
 {
     static const char *const keys[] = {
-        "weights", "io_heavy_per_datastore", "mix", "mix_window", "mix_epoch", "mix_change", NULL};
+        "weights",    "io_heavy_per_datastore", "mix",         "mix_window",
+        "mix_epoch",  "mix_change",             "policy",      "policy_seed",
+        NULL};
     GV_AUTOPTR(gv_req_doc) d = NULL;
     GV_AUTOFREE gv_place_config *c = gv_malloc(sizeof(*c)); /* 32 shapes: too big for a stack */
     gv_req_path p_weights = {.key = "weights"};
@@ -153,7 +181,8 @@ gv_place_config_parse(const char *text, size_t len, const char *source, gv_place
         (rc = read_int(d, d->root, NULL, "mix_window", 1, MAX_MIX_WINDOW, &c->mix_window, err)) <
             0 ||
         (rc = read_int(d, d->root, NULL, "mix_epoch", 1, MAX_MIX_WINDOW, &c->mix_epoch, err)) < 0 ||
-        (rc = read_int(d, d->root, NULL, "mix_change", 0, 1000, &c->mix_change, err)) < 0)
+        (rc = read_int(d, d->root, NULL, "mix_change", 0, 1000, &c->mix_change, err)) < 0 ||
+        (rc = read_policy(d, c, err)) < 0)
         return rc;
     memcpy(ret, c, sizeof(*c));
     return 0;

@@ -125,16 +125,17 @@ locality_score(const gv_engine *e, const gv_request *r, const gv_candidate *c)
     return pen >= 100 ? 0 : 100 - pen;
 }
 
-void
-gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
-                   const gv_gpu_answer *picked, gv_candidate *c)
+/* The host after candidate @c, into the engine's scratch state (what the fast path reads of it:
+ * its NUMA nodes, and the GPUs' answers); *ret_gpu_free: its GPUs' free capacity, milli. */
+static gv_host_use *
+after_state(const gv_engine *e, const gv_request *r, bool reference, const gv_gpu_answer *picked,
+            const gv_candidate *c, int64_t *ret_gpu_free)
 {
     size_t h = (size_t)c->host;
     const gv_host_info *hi = &e->info[h];
     /* the engine's scratch state is the one mutable thing scoring touches */
     gv_host_use *after = (gv_host_use *)&e->scratch;
-    int64_t before_f = 0, after_f = 0, delta, gpu_free = 0;
-    int share;
+    int64_t gpu_free = 0;
 
     if (reference || (!picked && c->n_picks)) {
         /* the whole host after the candidate, every GPU's capacity computed afresh */
@@ -158,21 +159,124 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
         }
     }
     apply_numa(e, h, after, r, c);
-    if (e->n_mix && hi->gpu_milli) {
-        before_f = gv_frag_host_now(e, h, reference);
-        after_f = gv_frag_host_after(e, h, after, c, reference, picked);
+    *ret_gpu_free = gpu_free;
+    return after;
+}
+
+static int64_t
+frag_delta(const gv_engine *e, const gv_candidate *c, const gv_host_use *after, bool reference,
+           const gv_gpu_answer *picked)
+{
+    size_t h = (size_t)c->host;
+
+    if (!e->n_mix || !e->info[h].gpu_milli)
+        return 0;
+    return gv_frag_host_after(e, h, after, c, reference, picked) -
+           gv_frag_host_now(e, h, reference);
+}
+
+int64_t
+gv_score_frag_delta(const gv_engine *e, const gv_request *r, bool reference,
+                    const gv_gpu_answer *picked, const gv_candidate *c)
+{
+    int64_t gpu_free;
+    const gv_host_use *after = after_state(e, r, reference, picked, c, &gpu_free);
+
+    return frag_delta(e, c, after, reference, picked);
+}
+
+int
+gv_score_fgd(int64_t delta_milli)
+{
+    return (int)floor(100.0 / (1.0 + exp((double)delta_milli / 1000.0)));
+}
+
+/* The study's baselines (fgd-method.md §5) read the host before the placement: free CPU and
+ * GPU, normalised by 128 CPUs and 8 GPUs, and the request's CPU and GPU (count x milli). */
+#define STUDY_CPU_NORM 128000.0
+#define STUDY_GPU_NORM 8000.0
+
+typedef struct study_view {
+    int64_t cpu_free, gpu_free; /* milli */
+    int64_t cpu_req, gpu_req;
+    int n_gpus, n_free_gpus; /* GPUs, and those with nothing given */
+} study_view;
+
+static void
+study_view_of(const gv_engine *e, const gv_request *r, size_t h, study_view *v)
+{
+    const gv_host_info *hi = &e->info[h];
+    const gv_host_use *u = &e->use[h];
+
+    memset(v, 0, sizeof(*v));
+    for (size_t i = 0; i < hi->host->n_numa; i++)
+        v->cpu_free += r->cpu_policy == GV_CPU_SHARED ? gv_numa_shared_room(hi, &u->numa[i])
+                                                      : 1000 * (int64_t)u->numa[i].free_threads;
+    for (size_t g = 0; g < hi->host->n_gpus; g++) {
+        int64_t f = gv_gpu_free_milli(hi, (int)g, &u->gpus[g]);
+
+        v->gpu_free += f;
+        v->n_free_gpus += f == 1000;
     }
-    delta = after_f - before_f;
+    v->n_gpus = (int)hi->host->n_gpus;
+    v->cpu_req = r->cpu_policy == GV_CPU_SHARED ? gv_request_cpu_milli(r) : 1000 * (int64_t)r->vcpus;
+    v->gpu_req =
+        (int64_t)r->gpu.count * (r->gpu.mode == GV_GPU_MODE_SHARE ? r->gpu.milli : 1000);
+}
+
+/* The total of a baseline policy for candidate @c (whose GPUs were chosen by the policy). */
+static int64_t
+study_total(const gv_engine *e, const gv_request *r, const gv_candidate *c)
+{
+    study_view v;
+
+    study_view_of(e, r, (size_t)c->host, &v);
+    switch (e->cfg.policy) {
+    case GV_POLICY_BESTFIT:
+        return (int64_t)(100.0 * (1.0 - (0.5 * (double)(v.cpu_free - v.cpu_req) / STUDY_CPU_NORM +
+                                          0.5 * (double)(v.gpu_free - v.gpu_req) / STUDY_GPU_NORM)));
+    case GV_POLICY_DOTPROD:
+        return (int64_t)(100.0 * (1.0 - ((double)v.cpu_free / STUDY_CPU_NORM *
+                                             (double)v.cpu_req / STUDY_CPU_NORM +
+                                         (double)v.gpu_free / STUDY_GPU_NORM *
+                                             (double)v.gpu_req / STUDY_GPU_NORM) /
+                                            2.0));
+    default:
+        return 0;
+    }
+}
+
+void
+gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
+                   const gv_gpu_answer *picked, gv_candidate *c)
+{
+    size_t h = (size_t)c->host;
+    const gv_host_info *hi = &e->info[h];
+    int64_t delta, gpu_free;
+    const gv_host_use *after = after_state(e, r, reference, picked, c, &gpu_free);
+    int share;
+
+    delta = frag_delta(e, c, after, reference, picked);
     c->score.frag_delta_milli = delta;
-    c->score.fragmentation = (int)floor(100.0 / (1.0 + exp((double)delta / 1000.0)));
+    c->score.fragmentation = gv_score_fgd(delta);
     c->score.locality = locality_score(e, r, c);
     share = used_share(e, h, after, r, gpu_free);
     c->score.strategy = hi->strategy == GV_POOL_SPREAD ? 100 - share : share;
     c->score.reconfigured = 0;
     for (int k = 0; k < c->n_picks; k++)
         c->score.reconfigured += c->picks[k].reconfig;
-    c->score.total = (int64_t)e->cfg.w_fragmentation * c->score.fragmentation +
-                     (int64_t)e->cfg.w_locality * c->score.locality +
-                     (int64_t)e->cfg.w_strategy * c->score.strategy -
-                     (int64_t)e->cfg.w_reconfigure * c->score.reconfigured;
+    switch (e->cfg.policy) {
+    case GV_POLICY_GPUVM:
+        c->score.total = (int64_t)e->cfg.w_fragmentation * c->score.fragmentation +
+                         (int64_t)e->cfg.w_locality * c->score.locality +
+                         (int64_t)e->cfg.w_strategy * c->score.strategy -
+                         (int64_t)e->cfg.w_reconfigure * c->score.reconfigured;
+        break;
+    case GV_POLICY_FGD:
+        c->score.total = c->score.fragmentation;
+        break;
+    default:
+        c->score.total = study_total(e, r, c);
+        break;
+    }
 }

@@ -259,12 +259,32 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
 
     if (!(f = gv_sim_openb_fleet(nodes, o->seed, err)))
         return -GV_E_INVAL;
-    if ((rc = gv_engine_new(f, cat, o->cfg, &e, err)) < 0)
-        return rc;
+    target_workload(&rp);
+    {
+        GV_AUTOFREE gv_place_config *cfg = gv_malloc(sizeof(*cfg));
+
+        if (o->cfg)
+            *cfg = *o->cfg;
+        else
+            gv_place_config_init(cfg);
+        /* FGD's expected workload is the trace's own typical pods, as the study computed it;
+         * its fragment reads CPU and GPU, not memory, so the shapes ask for 1 MiB */
+        if (cfg->policy == GV_POLICY_FGD && !cfg->n_mix) {
+            for (size_t j = 0; j < rp.n_types && j < GV_MIX_MAX; j++) {
+                gv_sim_openb_request(rp.types[j].pod, "", &cfg->mix[j].shape);
+                cfg->mix[j].shape.memory_mib = 1;
+                cfg->mix[j].weight = (double)rp.types[j].count;
+            }
+            cfg->n_mix = rp.n_types < GV_MIX_MAX ? rp.n_types : GV_MIX_MAX;
+        }
+        if ((rc = gv_engine_new(f, cat, cfg, &e, err)) < 0) {
+            free(rp.types);
+            return rc;
+        }
+    }
     for (size_t h = 0; h < f->n_hosts; h++)
         run.capacity_milli += 1000 * (int64_t)f->hosts[h]->n_gpus;
     run.n_hosts = f->n_hosts;
-    target_workload(&rp);
     nodes_init(&rp, nodes, f);
     gv_sim_rng_init(&rng, o->seed);
     n = arrival_order(

@@ -7,7 +7,8 @@
  * requests drawn from a few shapes, so that indexes live long and see many hosts change under
  * them (placements, releases, datastores filling, anti-affinity groups arriving); and the same
  * on a larger fleet for longer, so that more hosts fail for one reason than the index keeps
- * closest per reason and the kept lists run empty and are refilled.
+ * closest per reason and the kept lists run empty and are refilled. Then a few of both
+ * kinds under each of the FGD study's policies (place.h: gv_place_policy).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,7 +45,7 @@ fail_diff(const char *what, unsigned seed, int step, const char *a, const char *
 
 static void
 run_seed(const gv_catalog *cat, unsigned seed, bool few_shapes, int n_hosts, int n_steps,
-         int *ret_decisions)
+         gv_place_policy policy, int *ret_decisions)
 {
     gv_request pool[POOL_SHAPES];
     GV_AUTOPTR(gv_fleet) f = rf_fleet(seed, n_hosts);
@@ -61,6 +62,8 @@ run_seed(const gv_catalog *cat, unsigned seed, bool few_shapes, int n_hosts, int
     /* half the seeds adopt every learned mix (a rebuild of the indexes every epoch), half only
      * a mix that moved */
     cfg.mix_change = seed % 2 ? 0 : 100;
+    cfg.policy = policy;
+    cfg.policy_seed = seed;
     assert_int_equal(gv_engine_new(f, cat, &cfg, &fast, &err), 0);
     assert_int_equal(gv_engine_new(f, cat, &cfg, &ref, &err), 0);
     for (int i = 0; i < POOL_SHAPES; i++)
@@ -129,11 +132,16 @@ test_fast_equals_reference(void **state)
     int decisions = 0;
 
     for (unsigned seed = 1; seed <= 25; seed++)
-        run_seed(*state, seed, false, 14, 200, &decisions);
+        run_seed(*state, seed, false, 14, 200, GV_POLICY_GPUVM, &decisions);
     for (unsigned seed = 26; seed <= 60; seed++)
-        run_seed(*state, seed, true, 14, 200, &decisions);
+        run_seed(*state, seed, true, 14, 200, GV_POLICY_GPUVM, &decisions);
     for (unsigned seed = 61; seed <= 68; seed++)
-        run_seed(*state, seed, true, 40, 1500, &decisions);
+        run_seed(*state, seed, true, 60, 800, GV_POLICY_GPUVM, &decisions);
+    /* the FGD study's policies, each a scorer of the same engine */
+    for (int p = GV_POLICY_GPUVM + 1; p < GV_POLICY_LAST; p++)
+        for (unsigned seed = 100; seed < 108; seed++)
+            run_seed(*state, seed + 10 * (unsigned)p, seed % 2, 14, 200, (gv_place_policy)p,
+                     &decisions);
     print_message("%d decisions compared\n", decisions);
     assert_true(decisions > 1000);
 }

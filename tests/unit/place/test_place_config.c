@@ -96,7 +96,9 @@ static const char every_key_yaml[] =
     "      gpu: {mode: passthrough, count: 8, topology: nvlink}\n"
     "mix_window: 500\n"
     "mix_epoch: 1000000\n"
-    "mix_change: 0\n";
+    "mix_change: 0\n"
+    "policy: gpu-clustering\n"
+    "policy_seed: 77\n";
 
 static const char every_key_json[] =
     "{\"weights\": {\"fragmentation\": 10, \"locality\": 0, \"strategy\": 1000,\n"
@@ -107,7 +109,8 @@ static const char every_key_json[] =
     "           \"profile\": \"3g.40gb\"}, \"class\": \"inference\"}},\n"
     "         {\"weight\": 2, \"request\": {\"name\": \"ignored-but-kept\",\n"
     "           \"gpu\": {\"mode\": \"passthrough\", \"count\": 8, \"topology\": \"nvlink\"}}}],\n"
-    " \"mix_window\": 500, \"mix_epoch\": 1000000, \"mix_change\": 0}\n";
+    " \"mix_window\": 500, \"mix_epoch\": 1000000, \"mix_change\": 0,\n"
+    " \"policy\": \"gpu-clustering\", \"policy_seed\": 77}\n";
 
 static void
 test_every_key(void **state)
@@ -130,6 +133,8 @@ test_every_key(void **state)
     assert_int_equal(c->mix_window, 500);
     assert_int_equal(c->mix_epoch, 1000000);
     assert_int_equal(c->mix_change, 0);
+    assert_int_equal(c->policy, GV_POLICY_CLUSTERING);
+    assert_int_equal(c->policy_seed, 77);
 
     /* A shape is exactly what the request parser reads (over the defaults, name optional). */
     {
@@ -238,6 +243,11 @@ test_errors(void **state)
          "mix_epoch: expected an integer in 1..1000000"},
         {"mix_change: 1001\n", -GV_E_INVAL, "p.yaml:1:13",
          "mix_change: expected an integer in 0..1000, got 1001"},
+        {"policy: best-fit\n", -GV_E_INVAL, "p.yaml:1:9",
+         "policy: expected one of: gpuvm, fgd, bestfit, dotprod, gpu-clustering, gpu-packing, "
+         "random"},
+        {"policy_seed: -1\n", -GV_E_INVAL, "p.yaml:1:14",
+         "policy_seed: expected an integer in 0..9223372036854775807, got -1"},
         {"weights: [\n", -GV_E_PARSE, NULL, NULL},
         {"", -GV_E_PARSE, "p.yaml:1:1", "empty document"},
         /* JSON: located at the source name */
