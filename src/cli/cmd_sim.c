@@ -17,19 +17,23 @@
 #include "gpuvm/sim.h"
 #include "util/file.h"
 
+#ifndef GV_DATADIR
+#define GV_DATADIR "data"
+#endif
+
 #define MAX_SEEDS 1000
 #define MAX_JOBS 64
 
 /* The engine's own policy and the study's baselines, each a scorer of the same engine. */
-static const char *const policies[] = {"random",     "dotprod", "gpu-clustering", "gpu-packing",
-                                       "bestfit",    "fgd",     "gpuvm"};
+static const char *const policies[] = {"random",  "dotprod", "gpu-clustering", "gpu-packing",
+                                       "bestfit", "fgd",     "gpuvm"};
 
 static void
 usage(FILE *f)
 {
     fprintf(
         f, "usage: gpuvm sim openb --nodes NODES.csv --pods PODS.csv --out DIR\n"
-           "                       [--policy P[,P...]] [--seeds A-B] [--jobs N] [--catalog FILE]\n"
+           "                       [--policy P[,P...]] [--seeds A-B] [--jobs N] [--expected DIR]\n"
            "\n"
            "Replay Alibaba's GPU trace (cluster-trace-gpu-v2023) as the FGD study (USENIX ATC'23)\n"
            "did: pods shuffled by seed, inflated to 130%% of GPU capacity, placed online through\n"
@@ -41,6 +45,9 @@ usage(FILE *f)
            "  --policy LIST     placement policies, comma-separated (default gpuvm)\n"
            "  --seeds A-B       seeds A..B, or one seed (default 42-51)\n"
            "  --jobs N          runs at once (default: the CPUs online)\n"
+           "  --expected DIR    the study's cached results (analysis_allo_discrete.csv), printed\n"
+           "                    beside ours (default: fgd-expected-results in the shared data\n"
+           "                    folder, when it is there)\n"
            "\n"
            "DIR/summary.csv: trace,policy,seed,unalloc_100,unalloc_130 (unallocated GPU %% when\n"
            "100%% and 130%% of the capacity has arrived). DIR/TRACE-POLICY-SEED.csv: per arrived\n"
@@ -180,6 +187,71 @@ check_policies(const char *list, char names[][32], size_t *n)
     return *n ? 0 : gv_cli_usage_error("sim", "--policy: no policy given");
 }
 
+/* The study's published runs (the authors' cached results, analysis_allo_discrete.csv): mean
+ * and sd over seeds of unallocated GPU % at 100% and 130% arrived, for one trace and policy. */
+typedef struct published {
+    bool have;
+    double mean[2], sd[2];
+    int n;
+} published;
+
+static const char *const study_policy[][2] = {
+    {"random", "01-Random"},
+    {"dotprod", "02-DotProd"},
+    {"gpu-clustering", "03-GpuClustering"},
+    {"gpu-packing", "04-GpuPacking"},
+    {"bestfit", "05-BestFit"},
+    {"fgd", "06-FGD"},
+};
+
+static published
+published_of(const char *dir, const char *trace, const char *policy)
+{
+    char path[4096], want_w[160];
+    const char *want_p = NULL;
+    GV_AUTOFREE char *text = NULL;
+    size_t len;
+    gv_err err = {0};
+    double s1[2] = {0}, s2[2] = {0};
+    published r = {0};
+
+    for (size_t i = 0; i < GV_N_ELEMENTS(study_policy); i++)
+        if (!strcmp(study_policy[i][0], policy))
+            want_p = study_policy[i][1];
+    if (!dir || !want_p)
+        return r;
+    snprintf(path, sizeof(path), "%s/analysis_allo_discrete.csv", dir);
+    snprintf(want_w, sizeof(want_w), "openb_pod_list_%s", trace);
+    if (gv_file_read(path, GV_FILE_MAX_BYTES, &text, &len, &err) < 0)
+        return r;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[140], *s2save = NULL;
+        int n = 0;
+
+        for (char *t = strtok_r(line, ",", &s2save); t && n < 140; t = strtok_r(NULL, ",", &s2save))
+            f[n++] = t;
+        /* workload,sc_policy,tune,seed,total_gpus,0..130 */
+        if (n != 136 || strcmp(f[0], want_w) || strcmp(f[1], want_p))
+            continue;
+        for (int m = 0; m < 2; m++) {
+            double u = 100.0 - strtod(f[5 + (m ? 130 : 100)], NULL);
+
+            s1[m] += u;
+            s2[m] += u * u;
+        }
+        r.n++;
+    }
+    if (r.n < 2)
+        return r;
+    r.have = true;
+    for (int m = 0; m < 2; m++) {
+        r.mean[m] = s1[m] / r.n;
+        r.sd[m] = sqrt(fmax(0, (s2[m] - s1[m] * r.mean[m]) / (r.n - 1)));
+    }
+    return r;
+}
+
 static int
 write_run(const char *dir, const char *trace, const job *j)
 {
@@ -231,7 +303,8 @@ gv_cmd_sim(int argc, char **argv)
         OPT_OUT,
         OPT_POLICY,
         OPT_SEEDS,
-        OPT_JOBS
+        OPT_JOBS,
+        OPT_EXPECTED
     };
     static const struct option opts[] = {
         {"nodes", required_argument, NULL, OPT_NODES},
@@ -240,10 +313,14 @@ gv_cmd_sim(int argc, char **argv)
         {"policy", required_argument, NULL, OPT_POLICY},
         {"seeds", required_argument, NULL, OPT_SEEDS},
         {"jobs", required_argument, NULL, OPT_JOBS},
+        {"expected", required_argument, NULL, OPT_EXPECTED},
         GV_CLI_COMMON_OPTIONS,
         {0},
     };
     const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = "gpuvm";
+    const char *expected_arg = NULL, *expected = NULL;
+    char expected_buf[4096];
+    struct stat st;
     char policy[8][32], trace[128], path[4096];
     size_t n_policies = 0, n_jobs;
     uint64_t lo = 42, hi = 51;
@@ -288,6 +365,9 @@ gv_cmd_sim(int argc, char **argv)
                 return gv_cli_usage_error("sim", "--seeds: '%s' is not A-B or A (at most %d)",
                                           optarg, MAX_SEEDS);
             break;
+        case OPT_EXPECTED:
+            expected_arg = optarg;
+            break;
         case OPT_JOBS:
             jobs_max = strtol(optarg, NULL, 10);
             if (jobs_max < 1 || jobs_max > MAX_JOBS)
@@ -314,6 +394,17 @@ gv_cmd_sim(int argc, char **argv)
         goto done_input;
     }
     trace_name(pods_path, trace, sizeof(trace));
+    /* the study's runs: --expected, else the shared data folder's copy when it is there */
+    if (expected_arg) {
+        expected = expected_arg;
+    } else {
+        const char *sh = getenv("GV_SHARED_DATA");
+
+        snprintf(expected_buf, sizeof(expected_buf), "%s/fgd-expected-results",
+                 sh && *sh ? sh : GV_DATADIR "/../../shared/data");
+        if (stat(expected_buf, &st) == 0 && S_ISDIR(st.st_mode))
+            expected = expected_buf;
+    }
     n_jobs = n_policies * (size_t)(hi - lo + 1);
     jobs = gv_calloc(n_jobs, sizeof(job));
     for (size_t i = 0; i < n_jobs; i++)
@@ -354,9 +445,9 @@ gv_cmd_sim(int argc, char **argv)
     }
     if (fclose(sum) != 0)
         status = GV_EXIT_INPUT;
-    /* mean and sd over seeds, per policy */
-    printf("%-10s %-8s %5s %16s %16s %9s\n", "trace", "policy", "runs", "unalloc@100 %",
-           "unalloc@130 %", "s/run");
+    /* mean and sd over seeds, per policy, beside the study's published runs */
+    printf("%-11s %-14s %4s %15s %15s %15s %15s %7s %s\n", "trace", "policy", "runs",
+           "unalloc@100 %", "unalloc@130 %", "study @100", "study @130", "diff", "s/run");
     for (size_t k = 0; k < n_policies; k++) {
         double s1[2] = {0}, s2[2] = {0}, secs = 0;
         size_t n = 0;
@@ -371,14 +462,30 @@ gv_cmd_sim(int argc, char **argv)
             secs += jobs[i].seconds;
             n++;
         }
-        printf("%-10s %-8s %5zu", trace, policy[k], n);
+        published pub = published_of(expected, trace, policy[k]);
+        double mean100 = 0;
+
+        printf("%-11s %-14s %4zu", trace, policy[k], n);
         for (int m = 0; m < 2; m++) {
             double mean = s1[m] / (double)n;
             double sd = n > 1 ? sqrt(fmax(0, (s2[m] - s1[m] * mean) / (double)(n - 1))) : 0;
-            printf("  %7.2f (%5.2f)", mean, sd);
+            printf("  %6.2f (%5.2f)", mean, sd);
+            if (m == 0)
+                mean100 = mean;
         }
-        printf(" %9.3f\n", secs / (double)n);
+        if (pub.have) {
+            double d = mean100 - pub.mean[0], tol = fmax(0.5, 3 * pub.sd[0]);
+
+            printf("  %6.2f (%5.2f)  %6.2f (%5.2f) %+7.2f %s", pub.mean[0], pub.sd[0], pub.mean[1],
+                   pub.sd[1], d, fabs(d) <= tol ? "within" : "OFF");
+        } else {
+            printf("  %15s  %15s %7s", "-", "-", "-");
+        }
+        printf(" %.3f\n", secs / (double)n);
     }
+    if (expected)
+        printf("study: the authors' runs in %s; 'within': |diff| <= max(0.5, 3 sd of the study)\n",
+               expected);
     printf("%zu runs in %.2f s on %ld threads; per-run curves and summary.csv in %s\n", n_jobs,
            now_s() - t0, jobs_max, out);
     r = status;
