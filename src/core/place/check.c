@@ -26,7 +26,7 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
     GV_AUTOFREE uint8_t *inst = gv_calloc(host->n_gpus + 1, 1);
     GV_AUTOFREE int *milli = gv_calloc(host->n_gpus + 1, sizeof(int));
     GV_AUTOFREE uint64_t *nicvf = gv_calloc(host->n_nics * 4 + 1, sizeof(uint64_t));
-    int n_vms = 0, classes[GV_CLASS_LAST] = {0};
+    int n_vms = 0, classes[GV_CLASS_LAST] = {0}, tags[GV_REQ_MAX_GPUS + 1] = {0};
     int rc = 0;
 
     gv_host_use_init(e, h, &fresh);
@@ -39,6 +39,8 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
             continue;
         n_vms++;
         classes[r->class]++;
+        if (gv_request_tag(r) >= 0)
+            tags[gv_request_tag(r)]++;
         for (size_t k = 0; k < vm->n_owned_cpus; k++) {
             int c = vm->owned_cpus[k];
             if (hi->reserved[c >> 6] & (UINT64_C(1) << (c & 63))) {
@@ -154,8 +156,9 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
         rc = BAD("pinned CPUs differ from what the VMs hold");
         goto out;
     }
-    if (n_vms != u->n_vms || memcmp(classes, u->class_count, sizeof(classes))) {
-        rc = BAD("VM or class counts differ (%d VMs, state says %d)", n_vms, u->n_vms);
+    if (n_vms != u->n_vms || memcmp(classes, u->class_count, sizeof(classes)) ||
+        memcmp(tags, u->tag_count, sizeof(tags))) {
+        rc = BAD("VM, class or tag counts differ (%d VMs, state says %d)", n_vms, u->n_vms);
         goto out;
     }
     for (size_t i = 0; i < host->n_numa; i++) {

@@ -453,6 +453,8 @@ gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
 
     u->n_vms++;
     u->class_count[r->class]++;
+    if (gv_request_tag(r) >= 0)
+        u->tag_count[gv_request_tag(r)]++;
     if (vm->group >= 0)
         group_add(u, vm->group, 1);
     if (r->io == GV_IO_HEAVY && e->info[h].datastore >= 0)
@@ -509,6 +511,8 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         u->nvme_free[p->scratch.nvme] += p->scratch.gib;
     u->n_vms--;
     u->class_count[r->class]--;
+    if (gv_request_tag(r) >= 0)
+        u->tag_count[gv_request_tag(r)]--;
     if (vm->group >= 0)
         group_add(u, vm->group, -1);
     if (r->io == GV_IO_HEAVY && hi->datastore >= 0)

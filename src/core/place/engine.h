@@ -85,6 +85,20 @@ typedef struct gv_host_info {
 
 /* ---- allocation state ---- */
 
+/* The FGD study's tag of a request (its GpuClustering policy): -1 no GPU, 0 a share of one GPU
+ * (less than a whole one, or a MIG instance, vGPU or VF), k: k whole GPUs. */
+static inline int
+gv_request_tag(const gv_request *r)
+{
+    if (r->gpu.count <= 0)
+        return -1;
+    if ((r->gpu.mode == GV_GPU_MODE_SHARE && r->gpu.milli < 1000) ||
+        r->gpu.mode == GV_GPU_MODE_MIG || r->gpu.mode == GV_GPU_MODE_VGPU ||
+        r->gpu.mode == GV_GPU_MODE_SRIOV)
+        return 0;
+    return r->gpu.count;
+}
+
 /* The milli-CPUs a shared VM of @r is entitled to (its cpu_milli, or a CPU per vCPU). */
 static inline int64_t
 gv_request_cpu_milli(const gv_request *r)
@@ -134,6 +148,8 @@ typedef struct gv_host_use {
     uint64_t *pinned;   /* bitmap of pinned CPUs */
     int n_vms;
     int class_count[GV_CLASS_LAST];
+    /* VMs by the FGD study's pod tag (gv_request_tag): 0 a GPU share, k k whole GPUs */
+    int tag_count[GV_REQ_MAX_GPUS + 1];
     size_t n_groups;
     gv_group_count *groups;
     gv_gpu_use *prior; /* per GPU: its state before a reconfiguration, while has_prior */

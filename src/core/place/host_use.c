@@ -132,6 +132,7 @@ gv_host_use_copy(const gv_host_info *hi, gv_host_use *dst, const gv_host_use *sr
     memcpy(dst->pinned, src->pinned, (size_t)hi->cpu_words * sizeof(uint64_t));
     dst->n_vms = src->n_vms;
     memcpy(dst->class_count, src->class_count, sizeof(src->class_count));
+    memcpy(dst->tag_count, src->tag_count, sizeof(src->tag_count));
     dst->version = src->version;
 }
 
@@ -207,6 +208,9 @@ gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb)
     gv_strbuf_printf(sb, "host %s vms %d classes", host->name, u->n_vms);
     for (int c = 0; c < GV_CLASS_LAST; c++)
         gv_strbuf_printf(sb, " %d", u->class_count[c]);
+    gv_strbuf_append(sb, " tags");
+    for (int t = 0; t <= GV_REQ_MAX_GPUS; t++)
+        gv_strbuf_printf(sb, " %d", u->tag_count[t]);
     gv_strbuf_append(sb, "\n  pinned ");
     dump_bits(sb, u->pinned, hi->cpu_words);
     gv_strbuf_append(sb, "\n");

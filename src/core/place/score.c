@@ -224,6 +224,52 @@ study_view_of(const gv_engine *e, const gv_request *r, size_t h, study_view *v)
         (int64_t)r->gpu.count * (r->gpu.mode == GV_GPU_MODE_SHARE ? r->gpu.milli : 1000);
 }
 
+/* GpuClustering: hosts already running tasks of the request's tag first (only that tag: 75, it
+ * and others: 50, no GPU tasks: 25, only others: 0), plus a bonus for GPU in use, always out
+ * of 8 GPUs; no GPU: 0. */
+static int64_t
+clustering_total(const gv_engine *e, const gv_request *r, const gv_candidate *c,
+                 const study_view *v)
+{
+    const gv_host_use *u = &e->use[c->host];
+    int t = gv_request_tag(r), n_tags = 0;
+    int64_t bonus = 25 * (8000 - v->gpu_free) / 8000;
+
+    if (t < 0)
+        return 0;
+    for (int k = 0; k <= GV_REQ_MAX_GPUS; k++)
+        n_tags += u->tag_count[k] > 0;
+    if (u->tag_count[t] > 0)
+        return (n_tags == 1 ? 75 : 50) + bonus;
+    return (n_tags == 0 ? 25 : 0) + bonus;
+}
+
+/* GpuPacking: a share that fits partly used GPUs first (the less left on the GPUs it takes, the
+ * better: 91..100), then hosts with GPUs in use (42..49), then idle hosts (25..32); no GPU: 0.
+ * The GPUs are the candidate's: the best-fit ones, as the study's score assumed. */
+static int64_t
+packing_total(const gv_engine *e, const gv_request *r, const gv_candidate *c,
+              const study_view *v)
+{
+    const gv_host_info *hi = &e->info[c->host];
+    const gv_host_use *u = &e->use[c->host];
+    int64_t used_free = 0, left = 0;
+
+    if (!r->gpu.count)
+        return 0;
+    if (v->n_free_gpus == v->n_gpus)
+        return 33 - v->n_gpus > v->n_gpus ? 33 - v->n_gpus : v->n_gpus;
+    for (int k = 0; k < c->n_picks; k++) {
+        int64_t f = gv_gpu_free_milli(hi, c->picks[k].gpu, &u->gpus[c->picks[k].gpu]);
+
+        used_free += f == 1000;
+        left += f * 100 / 1000;
+    }
+    if (used_free > 0)
+        return 50 - used_free > 33 ? 50 - used_free : 33;
+    return 100 - left / 10 > 50 ? 100 - left / 10 : 50;
+}
+
 /* The total of a baseline policy for candidate @c (whose GPUs were chosen by the policy). */
 static int64_t
 study_total(const gv_engine *e, const gv_request *r, const gv_candidate *c)
@@ -232,6 +278,10 @@ study_total(const gv_engine *e, const gv_request *r, const gv_candidate *c)
 
     study_view_of(e, r, (size_t)c->host, &v);
     switch (e->cfg.policy) {
+    case GV_POLICY_CLUSTERING:
+        return clustering_total(e, r, c, &v);
+    case GV_POLICY_PACKING:
+        return packing_total(e, r, c, &v);
     case GV_POLICY_BESTFIT:
         return (int64_t)(100.0 * (1.0 - (0.5 * (double)(v.cpu_free - v.cpu_req) / STUDY_CPU_NORM +
                                           0.5 * (double)(v.gpu_free - v.gpu_req) / STUDY_GPU_NORM)));

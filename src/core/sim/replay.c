@@ -55,14 +55,36 @@ same_spec(const gv_trace_pod *a, const gv_trace_pod *b)
     return true;
 }
 
+/* A spec's gpu_spec as the study keys it: the models joined by '|'. */
+static void
+spec_string(const gv_trace_pod *p, char *buf, size_t n)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < p->n_spec && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "|" : "", p->spec[i]);
+}
+
+/* More frequent first; ties as the study sorts them: descending by CPU, GPU milli, GPU count,
+ * then the spec string. */
 static int
 cmp_type(const void *x, const void *y)
 {
     const pod_type *a = x, *b = y;
+    char sa[GV_TRACE_SPEC_MAX * GV_TRACE_MODEL_LEN], sb[sizeof(sa)];
 
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
-    return a->pod < b->pod ? -1 : a->pod > b->pod; /* first seen first */
+    if (a->pod->cpu_milli != b->pod->cpu_milli)
+        return a->pod->cpu_milli > b->pod->cpu_milli ? -1 : 1;
+    if (a->pod->gpu_milli != b->pod->gpu_milli)
+        return a->pod->gpu_milli > b->pod->gpu_milli ? -1 : 1;
+    if (a->pod->num_gpu != b->pod->num_gpu)
+        return a->pod->num_gpu > b->pod->num_gpu ? -1 : 1;
+    spec_string(a->pod, sa, sizeof(sa));
+    spec_string(b->pod, sb, sizeof(sb));
+    return -strcmp(sa, sb);
 }
 
 /* The study's "typical pods": specs by count, the most frequent covering 95% of the pods. */
