@@ -276,6 +276,27 @@ write_run(const char *dir, const char *trace, const job *j)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* mkdir -p: @path and its missing parents. Returns 0, or -1 with errno set. */
+static int
+make_dirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return errno = ENAMETOOLONG, -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int
 load_trace(const char *nodes_path, const char *pods_path, gv_trace_nodes *nodes,
            gv_trace_pods *pods)
@@ -388,7 +409,7 @@ gv_cmd_sim(int argc, char **argv)
         return r;
     if ((r = load_trace(nodes_path, pods_path, &nodes, &pods)) != GV_EXIT_OK)
         goto done_input;
-    if (mkdir(out, 0777) < 0 && errno != EEXIST) {
+    if (make_dirs(out) < 0) {
         fprintf(stderr, "gpuvm: %s: %s\n", out, strerror(errno));
         r = GV_EXIT_INPUT;
         goto done_input;

@@ -338,11 +338,6 @@ closest_refresh(const gv_engine *e, gv_shape_index *s)
     }
     if (!any)
         return;
-    {
-        static long n;
-        if (++n % 1000 == 0)
-            fprintf(stderr, "refresh %ld\n", n);
-    }
     for (size_t h = 0; h < s->n; h++) {
         int k = s->reason[h];
 
