@@ -8,7 +8,7 @@
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libhwloc-dev libjansson-dev libyaml-dev
-      libxml2-dev libcmocka-dev libvirt-clients"
+      libxml2-dev libcmocka-dev libvirt-clients gnuplot-nox"
 [ "${1:-}" = "--clang" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 
 missing=""

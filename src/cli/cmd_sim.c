@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "gpuvm/sim.h"
+#include "sim_plot.h"
 #include "util/file.h"
 
 #ifndef GV_DATADIR
@@ -49,6 +50,8 @@ usage(FILE *f)
            "                    beside ours (default: fgd-expected-results in the shared data\n"
            "                    folder, when it is there)\n"
            "\n"
+           "DIR/TRACE-curves.csv: the curves over seeds, per policy; DIR/TRACE-plots.gp draws\n"
+           "them (the study's Fig. 9(a) and 7) as PNG and SVG when gnuplot is installed.\n"
            "DIR/summary.csv: trace,policy,seed,unalloc_100,unalloc_130 (unallocated GPU %% when\n"
            "100%% and 130%% of the capacity has arrived). DIR/TRACE-POLICY-SEED.csv: per arrived\n"
            "%%: allocated and unallocated GPU %%, fragmentation amount (%% of capacity) and ratio\n"
@@ -123,7 +126,9 @@ worker(void *arg)
     }
 }
 
-/* "openb_pod_list_default.csv" -> "default"; anything else: the file name without .csv. */
+/* "openb_pod_list_default.csv" -> "default"; anything else: the file name without .csv, with
+ * every character but letters, digits, '.', '_' and '-' made '_' (it names output files and
+ * goes into a gnuplot script). */
 static void
 trace_name(const char *path, char *ret, size_t n)
 {
@@ -137,6 +142,10 @@ trace_name(const char *path, char *ret, size_t n)
     if (len > 4 && !strcmp(b + len - 4, ".csv"))
         len -= 4;
     snprintf(ret, n, "%.*s", (int)len, b);
+    for (char *c = ret; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '.' || *c == '_' || *c == '-'))
+            *c = '_';
 }
 
 static int
@@ -466,6 +475,20 @@ gv_cmd_sim(int argc, char **argv)
     }
     if (fclose(sum) != 0)
         status = GV_EXIT_INPUT;
+    {
+        /* the figures: runs policy by policy */
+        size_t n_seeds = n_jobs / n_policies;
+        GV_AUTOFREE const gv_sim_run **runs = gv_calloc(n_jobs, sizeof(*runs));
+        const char *names[8];
+
+        for (size_t k = 0; k < n_policies; k++) {
+            names[k] = policy[k];
+            for (size_t s = 0; s < n_seeds; s++)
+                runs[k * n_seeds + s] = &jobs[s * n_policies + k].run;
+        }
+        if (gv_sim_plot(out, trace, names, n_policies, runs, n_seeds) < 0)
+            status = GV_EXIT_INPUT;
+    }
     /* mean and sd over seeds, per policy, beside the study's published runs */
     printf("%-11s %-14s %4s %15s %15s %15s %15s %7s %s\n", "trace", "policy", "runs",
            "unalloc@100 %", "unalloc@130 %", "study @100", "study @130", "diff", "s/run");

@@ -1,0 +1,53 @@
+#!/bin/sh
+# sim-cli.sh - `gpuvm sim openb` end to end on a small trace of our own: two policies, two
+# seeds; the summary has a row per run with numbers, every run has its curve, the curves over
+# seeds and the gnuplot script are written, and the figures are drawn when gnuplot is there.
+# Needs $GPUVM.
+set -u
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+cat > "$tmp/nodes.csv" <<'CSV'
+sn,cpu_milli,memory_mib,gpu,model
+n0,32000,131072,4,M1
+n1,16000,65536,2,M1
+n2,8000,32768,1,M2
+CSV
+cat > "$tmp/pods.csv" <<'CSV'
+name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec
+a,2000,4096,1,500,
+b,4000,8192,1,1000,M1
+c,1000,2048,0,0,
+d,3000,4096,2,1000,
+e,1500,2048,1,250,M1|M2
+CSV
+out="$tmp/out/nested"
+"$GPUVM" sim openb --nodes "$tmp/nodes.csv" --pods "$tmp/pods.csv" --policy fgd,bestfit \
+    --seeds 7-8 --out "$out" > "$tmp/stdout" 2> "$tmp/stderr" || {
+    echo "FAIL: gpuvm sim exited $?"; cat "$tmp/stderr"; exit 1; }
+[ "$(head -1 "$out/summary.csv")" = "trace,policy,seed,unalloc_100,unalloc_130" ] ||
+    { echo "FAIL: summary.csv header"; fail=1; }
+rows=$(grep -c '^pods,\(fgd\|bestfit\),[78],[0-9.]*,' "$out/summary.csv")
+[ "$rows" = 4 ] || { echo "FAIL: summary.csv has $rows rows of numbers, want 4"; fail=1; }
+for p in fgd bestfit; do
+    for s in 7 8; do
+        [ -s "$out/pods-$p-$s.csv" ] || { echo "FAIL: no curve for $p seed $s"; fail=1; }
+    done
+done
+for f in pods-curves.csv pods-plots.gp; do
+    [ -s "$out/$f" ] || { echo "FAIL: no $f"; fail=1; }
+done
+grep -q '^arrived_pct,fgd_unalloc_pct,fgd_frag_amount_pct,fgd_frag_ratio_pct,bestfit_' \
+    "$out/pods-curves.csv" || { echo "FAIL: pods-curves.csv header"; fail=1; }
+if command -v gnuplot > /dev/null 2>&1; then
+    for f in unallocated frag-amount frag-ratio; do
+        for ext in png svg; do
+            [ -s "$out/pods-$f.$ext" ] || { echo "FAIL: gnuplot drew no pods-$f.$ext"; fail=1; }
+        done
+    done
+else
+    echo "note: gnuplot is not installed: figures not checked"
+fi
+grep -q '^pods  *fgd  *2 ' "$tmp/stdout" || { echo "FAIL: no fgd line in the table"; cat "$tmp/stdout"; fail=1; }
+[ $fail = 0 ] && echo "ok: gpuvm sim openb writes summary, curves and figures"
+exit $fail
