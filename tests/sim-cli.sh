@@ -49,5 +49,19 @@ else
     echo "note: gnuplot is not installed: figures not checked"
 fi
 grep -q '^pods  *fgd  *2 ' "$tmp/stdout" || { echo "FAIL: no fgd line in the table"; cat "$tmp/stdout"; fail=1; }
-[ $fail = 0 ] && echo "ok: gpuvm sim openb writes summary, curves and figures"
+# --departures: the trace's own times, a timeline per run
+cat > "$tmp/timed.csv" <<'CSV'
+name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,deletion_time
+a,2000,4096,1,600,0,10
+b,2000,4096,1,600,5,
+c,2000,4096,4,1000,6,
+CSV
+"$GPUVM" sim openb --departures --nodes "$tmp/nodes.csv" --pods "$tmp/timed.csv" --policy bestfit \
+    --seeds 1 --out "$tmp/dep" > "$tmp/dep.out" 2>&1 || { echo "FAIL: --departures exited $?"; cat "$tmp/dep.out"; fail=1; }
+[ "$(wc -l < "$tmp/dep/timed-departures-bestfit-1.csv")" = 4 ] ||
+    { echo "FAIL: the departures timeline should have a header and 3 rows"; fail=1; }
+# c needs the 4-GPU node, which a and b may hold: what the timeline says must add up
+tail -1 "$tmp/dep/timed-departures-bestfit-1.csv" | awk -F, '$6 + $7 != 3 { exit 1 }' ||
+    { echo "FAIL: placed + rejected is not 3"; fail=1; }
+[ $fail = 0 ] && echo "ok: gpuvm sim openb writes summary, curves, figures and timelines"
 exit $fail

@@ -89,6 +89,33 @@ typedef struct gv_sim_openb_opts {
 int gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const gv_catalog *cat,
                      const gv_sim_openb_opts *o, gv_sim_run *ret, gv_err *err);
 
+/* One point of a replay over time, after an arrival. */
+typedef struct gv_sim_point {
+    int64_t time; /* the trace's seconds */
+    double alloc_pct, frag_amount_pct, frag_ratio_pct;
+    size_t active;   /* pods running */
+    size_t placed;   /* so far */
+    size_t rejected; /* so far */
+} gv_sim_point;
+
+typedef struct gv_sim_timeline {
+    int64_t capacity_milli;
+    size_t n_hosts, n_pods, n_placed, n_rejected;
+    size_t n;
+    gv_sim_point *v; /* owned: one per arrival, in time order */
+} gv_sim_timeline;
+
+/*
+ * Replay @pods with the trace's own times (no shuffle, no inflation): a pod arrives at its
+ * creation time and leaves at its deletion time (never when it has none, or an earlier one);
+ * at one time departures come first. Fills @ret (free with gv_sim_timeline_clear).
+ * Returns: 0, or -GV_E_INVAL for a pod without a creation time or one the engine refuses.
+ */
+int gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
+                            const gv_catalog *cat, const gv_sim_openb_opts *o, gv_sim_timeline *ret,
+                            gv_err *err);
+void gv_sim_timeline_clear(gv_sim_timeline *t);
+
 /* Curve @c of @r at arrived @x % (0..GV_SIM_MAX_PCT): the mean over bin x, else over bins
  * x-1..x+1; NAN when none of them has an arrival. */
 double gv_sim_run_at(const gv_sim_run *r, int x, gv_sim_curve c);

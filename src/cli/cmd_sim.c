@@ -46,6 +46,10 @@ usage(FILE *f)
            "  --policy LIST     placement policies, comma-separated (default gpuvm)\n"
            "  --seeds A-B       seeds A..B, or one seed (default 42-51)\n"
            "  --jobs N          runs at once (default: the CPUs online)\n"
+           "  --departures      replay with the trace's own times instead: a pod arrives at its\n"
+           "                    creation and leaves at its deletion (no shuffle, no inflation);\n"
+           "                    DIR/TRACE-departures-POLICY-SEED.csv has a row per arrival:\n"
+           "                    allocation, fragmentation, running, placed and rejected pods\n"
            "  --expected DIR    the study's cached results (analysis_allo_discrete.csv), printed\n"
            "                    beside ours (default: fgd-expected-results in the shared data\n"
            "                    folder, when it is there)\n"
@@ -68,7 +72,9 @@ typedef struct job {
     const char *policy;
     uint64_t seed;
     gv_place_config cfg;
+    bool departures; /* replay with the trace's times (gv_sim_openb_departures) */
     gv_sim_run run;
+    gv_sim_timeline tl;
     gv_err err;
     int rc;
     double seconds;
@@ -110,7 +116,9 @@ worker(void *arg)
         j->cfg.policy_seed = j->seed;
         o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3, .cfg = &j->cfg};
         t0 = now_s();
-        j->rc = gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
+        j->rc = j->departures
+                    ? gv_sim_openb_departures(j->nodes, j->pods, j->cat, &o, &j->tl, &j->err)
+                    : gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
         j->seconds = now_s() - t0;
         pthread_mutex_lock(&p->lock);
         p->done++;
@@ -306,6 +314,65 @@ make_dirs(const char *path)
     return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* --departures: one CSV per run (a row per arrival) and a table of means over seeds. */
+static int
+report_departures(const char *dir, const char *trace, const job *jobs, size_t n_jobs,
+                  size_t n_policies)
+{
+    int status = GV_EXIT_OK;
+
+    printf("%-11s %-14s %4s %9s %9s %12s %12s %12s %8s %7s\n", "trace", "policy", "runs", "placed",
+           "rejected", "alloc mean %", "alloc peak %", "frag ratio %", "running", "s/run");
+    for (size_t i = 0; i < n_jobs; i++) {
+        const job *j = &jobs[i];
+        char path[4096];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s-departures-%s-%llu.csv", dir, trace, j->policy,
+                 (unsigned long long)j->seed);
+        if (!(f = fopen(path, "w"))) {
+            fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+            status = GV_EXIT_INPUT;
+            continue;
+        }
+        fprintf(f, "time,alloc_pct,frag_amount_pct,frag_ratio_pct,active,placed,rejected\n");
+        for (size_t k = 0; k < j->tl.n; k++) {
+            const gv_sim_point *pt = &j->tl.v[k];
+
+            fprintf(f, "%lld,%.4f,%.4f,%.4f,%zu,%zu,%zu\n", (long long)pt->time, pt->alloc_pct,
+                    pt->frag_amount_pct, pt->frag_ratio_pct, pt->active, pt->placed, pt->rejected);
+        }
+        if (fclose(f) != 0)
+            status = GV_EXIT_INPUT;
+    }
+    for (size_t k = 0; k < n_policies; k++) {
+        double placed = 0, rejected = 0, alloc = 0, ratio = 0, secs = 0, peak = 0;
+        size_t n = 0, running = 0;
+
+        for (size_t i = k; i < n_jobs; i += n_policies) {
+            const gv_sim_timeline *t = &jobs[i].tl;
+            double a = 0, fr = 0;
+
+            for (size_t m = 0; m < t->n; m++) {
+                a += t->v[m].alloc_pct;
+                fr += t->v[m].frag_ratio_pct;
+                peak = t->v[m].alloc_pct > peak ? t->v[m].alloc_pct : peak;
+                running = t->v[m].active > running ? t->v[m].active : running;
+            }
+            placed += (double)t->n_placed;
+            rejected += (double)t->n_rejected;
+            alloc += t->n ? a / (double)t->n : 0;
+            ratio += t->n ? fr / (double)t->n : 0;
+            secs += jobs[i].seconds;
+            n++;
+        }
+        printf("%-11s %-14s %4zu %9.1f %9.1f %12.2f %12.2f %12.2f %8zu %7.3f\n", trace,
+               jobs[k].policy, n, placed / (double)n, rejected / (double)n, alloc / (double)n, peak,
+               ratio / (double)n, running, secs / (double)n);
+    }
+    return status;
+}
+
 static int
 load_trace(const char *nodes_path, const char *pods_path, gv_trace_nodes *nodes,
            gv_trace_pods *pods)
@@ -328,6 +395,7 @@ int
 gv_cmd_sim(int argc, char **argv)
 {
     enum {
+        OPT_DEPARTURES = 100,
         OPT_NODES = 1,
         OPT_PODS,
         OPT_OUT,
@@ -344,15 +412,17 @@ gv_cmd_sim(int argc, char **argv)
         {"seeds", required_argument, NULL, OPT_SEEDS},
         {"jobs", required_argument, NULL, OPT_JOBS},
         {"expected", required_argument, NULL, OPT_EXPECTED},
+        {"departures", no_argument, NULL, OPT_DEPARTURES},
         GV_CLI_COMMON_OPTIONS,
         {0},
     };
     const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = "gpuvm";
     const char *expected_arg = NULL, *expected = NULL;
+    bool departures = false;
     char expected_buf[4096];
     struct stat st;
     char policy[8][32], trace[128], path[4096];
-    size_t n_policies = 0, n_jobs;
+    size_t n_policies = 0, n_jobs = 0;
     uint64_t lo = 42, hi = 51;
     long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
     gv_cli_common co = {0};
@@ -398,6 +468,9 @@ gv_cmd_sim(int argc, char **argv)
         case OPT_EXPECTED:
             expected_arg = optarg;
             break;
+        case OPT_DEPARTURES:
+            departures = true;
+            break;
         case OPT_JOBS:
             jobs_max = strtol(optarg, NULL, 10);
             if (jobs_max < 1 || jobs_max > MAX_JOBS)
@@ -442,7 +515,8 @@ gv_cmd_sim(int argc, char **argv)
                         .pods = &pods,
                         .cat = cat,
                         .policy = policy[i % n_policies],
-                        .seed = lo + i / n_policies};
+                        .seed = lo + i / n_policies,
+                        .departures = departures};
     if (jobs_max > (long)n_jobs)
         jobs_max = (long)n_jobs;
     p = (pool){.jobs = jobs, .n = n_jobs, .progress = isatty(STDERR_FILENO)};
@@ -459,6 +533,12 @@ gv_cmd_sim(int argc, char **argv)
             r = gv_cli_report(&jobs[i].err);
             goto done_input;
         }
+    if (departures) {
+        r = report_departures(out, trace, jobs, n_jobs, n_policies);
+        printf("%zu runs in %.2f s on %ld threads; per-run timelines in %s\n", n_jobs, now_s() - t0,
+               jobs_max, out);
+        goto done_input;
+    }
     snprintf(path, sizeof(path), "%s/summary.csv", out);
     if (!(sum = fopen(path, "w"))) {
         fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
@@ -534,6 +614,8 @@ gv_cmd_sim(int argc, char **argv)
            now_s() - t0, jobs_max, out);
     r = status;
 done_input:
+    for (size_t i = 0; jobs && i < n_jobs; i++)
+        gv_sim_timeline_clear(&jobs[i].tl);
     gv_trace_nodes_clear(&nodes);
     gv_trace_pods_clear(&pods);
     return r;

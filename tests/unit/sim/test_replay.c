@@ -177,6 +177,65 @@ test_fragmentation(void **state)
     gv_trace_pods_clear(&p);
 }
 
+/*
+ * The trace's own times on one node with one GPU: a (0-10, 600 milli) fits; b (5-20, 600) does
+ * not (400 left) and is rejected; at 10 a leaves before c (10-, 600) arrives, so c fits; d (12-,
+ * 400) fills the GPU; e (30-, no GPU) fits. A pod without a creation time is refused.
+ */
+static void
+test_departures(void **state)
+{
+    gv_trace_nodes n = {0};
+    gv_trace_pods p = {0};
+    gv_sim_openb_opts o = {.seed = 3};
+    gv_sim_timeline t;
+    gv_err err = {0};
+    static const struct {
+        int64_t time;
+        double alloc;
+        size_t active, placed, rejected;
+    } want[] = {
+        {0, 60, 1, 1, 0},   {5, 60, 1, 1, 1},   {10, 60, 1, 2, 1},
+        {12, 100, 2, 3, 1}, {30, 100, 3, 4, 1},
+    };
+
+    parse("sn,cpu_milli,memory_mib,gpu,model\nn0,8000,65536,1,T4\n",
+          "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,deletion_time\n"
+          "e,1000,1024,0,0,30,\n"
+          "a,1000,1024,1,600,0,10\n"
+          "b,1000,1024,1,600,5,20\n"
+          "c,1000,1024,1,600,10,\n"
+          "d,1000,1024,1,400,12,50\n",
+          &n, &p);
+    if (gv_sim_openb_departures(&n, &p, *state, &o, &t, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(t.n, 5);
+    assert_int_equal(t.n_placed, 4);
+    assert_int_equal(t.n_rejected, 1);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(t.v[i].time, want[i].time);
+        assert_true(fabs(t.v[i].alloc_pct - want[i].alloc) < 1e-9);
+        assert_int_equal(t.v[i].active, want[i].active);
+        assert_int_equal(t.v[i].placed, want[i].placed);
+        assert_int_equal(t.v[i].rejected, want[i].rejected);
+    }
+    gv_sim_timeline_clear(&t);
+    gv_trace_pods_clear(&p);
+    {
+        gv_trace_pods q = {0};
+        static const char csv[] = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time\n"
+                                  "x,1000,1024,0,0,\n";
+
+        assert_true(gv_trace_pods_parse(csv, strlen(csv), "q.csv", &q, &err) >= 0);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(gv_sim_openb_departures(&n, &q, *state, &o, &t, &err), -GV_E_INVAL);
+        assert_string_equal(err.msg, "pod x (line 2): no creation_time (a replay with departures "
+                                     "needs the trace's times)");
+        gv_trace_pods_clear(&q);
+    }
+    gv_trace_nodes_clear(&n);
+}
+
 /* The default trace, one seed: the fragmentation of the empty cluster is the study's (13.9-14.1%
  * at arrived 0 in every policy's runs, fgd-method.md T5), whatever the policy. */
 static void
@@ -220,6 +279,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_halves),
         cmocka_unit_test(test_fragmentation),
+        cmocka_unit_test(test_departures),
     };
     const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_default_trace),

@@ -1,0 +1,214 @@
+/*
+ * departures.c - the trace replayed with its own times (sim.h, gv_sim_openb_departures): each
+ * pod arrives at its creation time and leaves at its deletion time, so the cluster fills and
+ * drains as it did in production; the engine places arrivals online and releases departures.
+ *
+ * Events in time order; at one time, departures before arrivals (what leaves frees room for
+ * what comes); arrivals at one time in name order; departures at one time in arrival order. A
+ * pod with no deletion time, or one before its creation, stays. A pod that does not fit is
+ * rejected and never leaves. One point per arrival.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpuvm/sim.h"
+#include "sim_internal.h"
+
+/* A placed pod, for its departure: what it took, where. */
+typedef struct stay {
+    int64_t until;
+    size_t arrival; /* index in arrival order: the tie-break of departures at one time */
+    int host, n_gpus;
+    int gpus[GV_REQ_MAX_GPUS], milli[GV_REQ_MAX_GPUS];
+} stay;
+
+/* A binary min-heap of stays by (until, arrival). */
+typedef struct heap {
+    stay *v;
+    size_t n, cap;
+} heap;
+
+static bool
+stay_before(const stay *a, const stay *b)
+{
+    return a->until != b->until ? a->until < b->until : a->arrival < b->arrival;
+}
+
+static void
+heap_push(heap *h, const stay *s)
+{
+    size_t i;
+
+    if (h->n == h->cap)
+        h->v = gv_reallocarray(h->v, h->cap = h->cap ? 2 * h->cap : 64, sizeof(*h->v));
+    i = h->n++;
+    while (i > 0 && stay_before(s, &h->v[(i - 1) / 2])) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = *s;
+}
+
+static stay
+heap_pop(heap *h)
+{
+    stay top = h->v[0], last = h->v[--h->n];
+    size_t i = 0;
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && stay_before(&h->v[c + 1], &h->v[c]))
+            c++;
+        if (!stay_before(&h->v[c], &last))
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n)
+        h->v[i] = last;
+    return top;
+}
+
+static int
+cmp_arrival(const void *x, const void *y)
+{
+    const gv_trace_pod *a = *(const gv_trace_pod *const *)x, *b = *(const gv_trace_pod *const *)y;
+
+    if (a->creation_time != b->creation_time)
+        return a->creation_time < b->creation_time ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static void
+name_of(size_t arrival, char *buf, size_t n)
+{
+    snprintf(buf, n, "p%zu", arrival);
+}
+
+int
+gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
+                        const gv_catalog *cat, const gv_sim_openb_opts *o, gv_sim_timeline *ret,
+                        gv_err *err)
+{
+    GV_AUTOPTR(gv_fleet) f = NULL;
+    GV_AUTOPTR(gv_engine) e = NULL;
+    GV_AUTOFREE const gv_trace_pod **order = NULL;
+    gv_sim_ledger rp = {.pods = pods};
+    gv_sim_timeline t = {0};
+    heap h = {0};
+    gv_place_result res;
+    int64_t allocated = 0;
+    size_t active = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < pods->n; i++)
+        if (pods->v[i].creation_time < 0)
+            return gv_err_set(err, GV_E_INVAL, NULL,
+                              "pod %s (line %d): no creation_time (a replay with departures needs "
+                              "the trace's times)",
+                              pods->v[i].name, pods->v[i].line);
+    if (!(f = gv_sim_openb_fleet(nodes, o->seed, err)))
+        return -GV_E_INVAL;
+    gv_sim_target_workload(&rp);
+    {
+        GV_AUTOFREE gv_place_config *cfg = gv_sim_engine_config(&rp, o->cfg);
+
+        if ((rc = gv_engine_new(f, cat, cfg, &e, err)) < 0) {
+            gv_sim_ledger_fini(&rp);
+            return rc;
+        }
+    }
+    for (size_t k = 0; k < f->n_hosts; k++)
+        t.capacity_milli += 1000 * (int64_t)f->hosts[k]->n_gpus;
+    t.n_hosts = f->n_hosts;
+    gv_sim_ledger_init(&rp, nodes, f);
+    order = gv_calloc(pods->n + 1, sizeof(*order));
+    for (size_t i = 0; i < pods->n; i++)
+        order[i] = &pods->v[i];
+    qsort(order, pods->n, sizeof(*order), cmp_arrival);
+    t.v = gv_calloc(pods->n + 1, sizeof(*t.v));
+    memset(&res, 0, sizeof(res));
+    for (size_t i = 0; i < pods->n && rc == 0; i++) {
+        const gv_trace_pod *p = order[i];
+        char name[GV_REQ_NAME_LEN];
+        gv_request r;
+        gv_err e_err = {0};
+        gv_sim_point *pt;
+        int placed;
+
+        /* what leaves by now leaves first */
+        while (h.n && h.v[0].until <= p->creation_time) {
+            stay s = heap_pop(&h);
+
+            name_of(s.arrival, name, sizeof(name));
+            if ((rc = gv_engine_release(e, name, &e_err)) < 0) {
+                rc = gv_err_set(err, GV_E_INTERNAL, NULL, "release of %s: %s", name, e_err.msg);
+                break;
+            }
+            gv_sim_ledger_move(&rp, order[s.arrival], s.host, s.gpus, s.milli, s.n_gpus, -1);
+            allocated -= (int64_t)order[s.arrival]->num_gpu * order[s.arrival]->gpu_milli;
+            active--;
+        }
+        if (rc < 0)
+            break;
+        name_of(i, name, sizeof(name));
+        gv_sim_openb_request(p, name, &r);
+        placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
+        if (placed < 0) {
+            rc = gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
+                            e_err.msg);
+            break;
+        }
+        if (placed) {
+            stay s = {.until = p->deletion_time >= p->creation_time ? p->deletion_time : INT64_MAX,
+                      .arrival = i,
+                      .host = res.placement.host_index,
+                      .n_gpus = (int)res.placement.n_gpus};
+
+            for (int k = 0; k < s.n_gpus; k++) {
+                s.gpus[k] = res.placement.gpus[k].gpu;
+                s.milli[k] = res.placement.gpus[k].milli;
+            }
+            gv_sim_ledger_move(&rp, p, s.host, s.gpus, s.milli, s.n_gpus, 1);
+            allocated += (int64_t)p->num_gpu * p->gpu_milli;
+            active++;
+            t.n_placed++;
+            if (s.until != INT64_MAX)
+                heap_push(&h, &s);
+        } else {
+            t.n_rejected++;
+        }
+        gv_place_result_clear(&res);
+        pt = &t.v[t.n++];
+        pt->time = p->creation_time;
+        pt->alloc_pct = 100.0 * (double)allocated / (double)t.capacity_milli;
+        pt->frag_amount_pct = 100.0 * rp.frag_total / (double)t.capacity_milli;
+        pt->frag_ratio_pct = rp.free_total ? 100.0 * rp.frag_total / (double)rp.free_total : 0;
+        pt->active = active;
+        pt->placed = t.n_placed;
+        pt->rejected = t.n_rejected;
+    }
+    free(h.v);
+    gv_sim_ledger_fini(&rp);
+    if (rc < 0) {
+        gv_sim_timeline_clear(&t);
+        return rc;
+    }
+    t.n_pods = pods->n;
+    *ret = t;
+    return 0;
+}
+
+void
+gv_sim_timeline_clear(gv_sim_timeline *t)
+{
+    if (!t)
+        return;
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
