@@ -625,8 +625,8 @@ set_key(eval_ctx *x, const gv_candidate *t, const int *set, int k)
     case GV_POLICY_GPUVM:
         return t->gpu_frag;
     case GV_POLICY_FGD:
-        return -gv_score_fgd(gv_score_frag_delta(x->e, x->r, x->a->reference,
-                                                 x->a->reference ? NULL : x->after, t));
+        return -gv_score_fgd(
+            gv_score_frag_delta(x->e, x->r, x->a->reference, x->a->reference ? NULL : x->after, t));
     case GV_POLICY_RANDOM:
         for (int a = 0; a < k; a++)
             key += (int64_t)(gv_hash_word(x->e->policy_draw, (uint64_t)set[a]) >> 8);

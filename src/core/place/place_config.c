@@ -153,10 +153,11 @@ int
 gv_place_config_parse(const char *text, size_t len, const char *source, gv_place_config *ret,
                       gv_err *err)
 {
-    static const char *const keys[] = {
-        "weights",    "io_heavy_per_datastore", "mix",         "mix_window",
-        "mix_epoch",  "mix_change",             "policy",      "policy_seed",
-        NULL};
+    static const char *const keys[] = {"weights",   "io_heavy_per_datastore",
+                                       "mix",       "mix_window",
+                                       "mix_epoch", "mix_change",
+                                       "policy",    "policy_seed",
+                                       NULL};
     GV_AUTOPTR(gv_req_doc) d = NULL;
     GV_AUTOFREE gv_place_config *c = gv_malloc(sizeof(*c)); /* 32 shapes: too big for a stack */
     gv_req_path p_weights = {.key = "weights"};

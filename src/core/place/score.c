@@ -219,9 +219,9 @@ study_view_of(const gv_engine *e, const gv_request *r, size_t h, study_view *v)
         v->n_free_gpus += f == 1000;
     }
     v->n_gpus = (int)hi->host->n_gpus;
-    v->cpu_req = r->cpu_policy == GV_CPU_SHARED ? gv_request_cpu_milli(r) : 1000 * (int64_t)r->vcpus;
-    v->gpu_req =
-        (int64_t)r->gpu.count * (r->gpu.mode == GV_GPU_MODE_SHARE ? r->gpu.milli : 1000);
+    v->cpu_req =
+        r->cpu_policy == GV_CPU_SHARED ? gv_request_cpu_milli(r) : 1000 * (int64_t)r->vcpus;
+    v->gpu_req = (int64_t)r->gpu.count * (r->gpu.mode == GV_GPU_MODE_SHARE ? r->gpu.milli : 1000);
 }
 
 /* GpuClustering: hosts already running tasks of the request's tag first (only that tag: 75, it
@@ -248,8 +248,7 @@ clustering_total(const gv_engine *e, const gv_request *r, const gv_candidate *c,
  * better: 91..100), then hosts with GPUs in use (42..49), then idle hosts (25..32); no GPU: 0.
  * The GPUs are the candidate's: the best-fit ones, as the study's score assumed. */
 static int64_t
-packing_total(const gv_engine *e, const gv_request *r, const gv_candidate *c,
-              const study_view *v)
+packing_total(const gv_engine *e, const gv_request *r, const gv_candidate *c, const study_view *v)
 {
     const gv_host_info *hi = &e->info[c->host];
     const gv_host_use *u = &e->use[c->host];
@@ -284,12 +283,12 @@ study_total(const gv_engine *e, const gv_request *r, const gv_candidate *c)
         return packing_total(e, r, c, &v);
     case GV_POLICY_BESTFIT:
         return (int64_t)(100.0 * (1.0 - (0.5 * (double)(v.cpu_free - v.cpu_req) / STUDY_CPU_NORM +
-                                          0.5 * (double)(v.gpu_free - v.gpu_req) / STUDY_GPU_NORM)));
+                                         0.5 * (double)(v.gpu_free - v.gpu_req) / STUDY_GPU_NORM)));
     case GV_POLICY_DOTPROD:
-        return (int64_t)(100.0 * (1.0 - ((double)v.cpu_free / STUDY_CPU_NORM *
-                                             (double)v.cpu_req / STUDY_CPU_NORM +
-                                         (double)v.gpu_free / STUDY_GPU_NORM *
-                                             (double)v.gpu_req / STUDY_GPU_NORM) /
+        return (int64_t)(100.0 * (1.0 - ((double)v.cpu_free / STUDY_CPU_NORM * (double)v.cpu_req /
+                                             STUDY_CPU_NORM +
+                                         (double)v.gpu_free / STUDY_GPU_NORM * (double)v.gpu_req /
+                                             STUDY_GPU_NORM) /
                                             2.0));
     default:
         return 0;

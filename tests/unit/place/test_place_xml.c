@@ -533,7 +533,8 @@ test_vgpu_mdev_parent(void **state)
     p.gpus[2].milli = 470;
     doc = render(&p, h, 0, NULL);
     assert_xp_count(doc, "/domain/devices/hostdev[@type='mdev']", 4);
-    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='share']/@parent", "0000:86:00.0");
+    assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='share']/@parent",
+                  "0000:86:00.0");
     assert_xp_str(doc, "/domain/metadata/g:placement/g:mdev[@mode='share']/@milli", "470");
     xmlFreeDoc(doc);
     p.gpus[2].mode = GV_GPU_MODE_VGPU;
