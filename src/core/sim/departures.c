@@ -20,8 +20,7 @@
 typedef struct stay {
     int64_t until;
     size_t arrival; /* index in arrival order: the tie-break of departures at one time */
-    int host, n_gpus;
-    int gpus[GV_REQ_MAX_GPUS], milli[GV_REQ_MAX_GPUS];
+    gv_sim_held held;
 } stay;
 
 /* A binary min-heap of stays by (until, arrival). */
@@ -112,21 +111,9 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
                               "pod %s (line %d): no creation_time (a replay with departures needs "
                               "the trace's times)",
                               pods->v[i].name, pods->v[i].line);
-    if (!(f = gv_sim_openb_fleet(nodes, o->seed, err)))
-        return -GV_E_INVAL;
-    gv_sim_target_workload(&rp);
-    {
-        GV_AUTOFREE gv_place_config *cfg = gv_sim_engine_config(&rp, o->cfg);
-
-        if ((rc = gv_engine_new(f, cat, cfg, &e, err)) < 0) {
-            gv_sim_ledger_fini(&rp);
-            return rc;
-        }
-    }
-    for (size_t k = 0; k < f->n_hosts; k++)
-        t.capacity_milli += 1000 * (int64_t)f->hosts[k]->n_gpus;
+    if ((rc = gv_sim_start(nodes, cat, o, &rp, &f, &e, &t.capacity_milli, err)) < 0)
+        return rc;
     t.n_hosts = f->n_hosts;
-    gv_sim_ledger_init(&rp, nodes, f);
     order = gv_calloc(pods->n + 1, sizeof(*order));
     for (size_t i = 0; i < pods->n; i++)
         order[i] = &pods->v[i];
@@ -150,7 +137,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
                 rc = gv_err_set(err, GV_E_INTERNAL, NULL, "release of %s: %s", name, e_err.msg);
                 break;
             }
-            gv_sim_ledger_move(&rp, order[s.arrival], s.host, s.gpus, s.milli, s.n_gpus, -1);
+            gv_sim_ledger_move(&rp, order[s.arrival], &s.held, -1);
             allocated -= (int64_t)order[s.arrival]->num_gpu * order[s.arrival]->gpu_milli;
             active--;
         }
@@ -166,15 +153,10 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
         }
         if (placed) {
             stay s = {.until = p->deletion_time >= p->creation_time ? p->deletion_time : INT64_MAX,
-                      .arrival = i,
-                      .host = res.placement.host_index,
-                      .n_gpus = (int)res.placement.n_gpus};
+                      .arrival = i};
 
-            for (int k = 0; k < s.n_gpus; k++) {
-                s.gpus[k] = res.placement.gpus[k].gpu;
-                s.milli[k] = res.placement.gpus[k].milli;
-            }
-            gv_sim_ledger_move(&rp, p, s.host, s.gpus, s.milli, s.n_gpus, 1);
+            gv_sim_held_of(&res.placement, &s.held);
+            gv_sim_ledger_move(&rp, p, &s.held, 1);
             allocated += (int64_t)p->num_gpu * p->gpu_milli;
             active++;
             t.n_placed++;

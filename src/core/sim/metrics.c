@@ -55,8 +55,10 @@ cmp_type(const void *x, const void *y)
 }
 
 /* The study's "typical pods": specs by count, the most frequent covering 95% of the pods. */
-void
-gv_sim_target_workload(gv_sim_ledger *rp)
+/* The target workload of @rp->pods: the most frequent pod specs covering 95% of the pods, sorted
+ * as the study sorts them. */
+static void
+target_workload(gv_sim_ledger *rp)
 {
     const gv_trace_pods *pods = rp->pods;
     size_t n = 0, covered = 0, kept = 0;
@@ -120,8 +122,9 @@ node_named(const gv_trace_nodes *nodes, const char *host_name)
     return NULL;
 }
 
-void
-gv_sim_ledger_init(gv_sim_ledger *rp, const gv_trace_nodes *nodes, const gv_fleet *f)
+/* Every node of fleet @f (built by gv_sim_openb_fleet from @nodes) empty. */
+static void
+ledger_init(gv_sim_ledger *rp, const gv_trace_nodes *nodes, const gv_fleet *f)
 {
     rp->n_nodes = f->n_hosts;
     rp->nodes = gv_calloc(f->n_hosts + 1, sizeof(node_state));
@@ -140,15 +143,25 @@ gv_sim_ledger_init(gv_sim_ledger *rp, const gv_trace_nodes *nodes, const gv_flee
 }
 
 void
-gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, int host, const int *gpus,
-                   const int *milli, int n, int sign)
+gv_sim_held_of(const gv_placement *pl, gv_sim_held *ret)
 {
-    node_state *s = &rp->nodes[host];
+    ret->host = pl->host_index;
+    ret->n_gpus = (int)pl->n_gpus;
+    for (int k = 0; k < ret->n_gpus; k++) {
+        ret->gpus[k] = pl->gpus[k].gpu;
+        ret->milli[k] = pl->gpus[k].milli;
+    }
+}
+
+void
+gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, const gv_sim_held *held, int sign)
+{
+    node_state *s = &rp->nodes[held->host];
 
     s->cpu_free -= sign * p->cpu_milli;
-    for (int k = 0; k < n; k++) {
-        s->gpu_free[gpus[k]] -= sign * milli[k];
-        rp->free_total -= sign * milli[k];
+    for (int k = 0; k < held->n_gpus; k++) {
+        s->gpu_free[held->gpus[k]] -= sign * held->milli[k];
+        rp->free_total -= sign * held->milli[k];
     }
     rp->frag_total -= s->frag;
     s->frag = frag_node(rp, s);
@@ -164,8 +177,9 @@ gv_sim_ledger_fini(gv_sim_ledger *rp)
     rp->nodes = NULL;
 }
 
-gv_place_config *
-gv_sim_engine_config(const gv_sim_ledger *rp, const gv_place_config *base)
+/* The engine settings of a replay (gv_sim_start). Caller frees. */
+static gv_place_config *
+engine_config(const gv_sim_ledger *rp, const gv_place_config *base)
 {
     gv_place_config *cfg = gv_malloc(sizeof(*cfg));
 
@@ -184,4 +198,30 @@ gv_sim_engine_config(const gv_sim_ledger *rp, const gv_place_config *base)
         cfg->n_mix = rp->n_types < GV_MIX_MAX ? rp->n_types : GV_MIX_MAX;
     }
     return cfg;
+}
+
+int
+gv_sim_start(const gv_trace_nodes *nodes, const gv_catalog *cat, const gv_sim_openb_opts *o,
+             gv_sim_ledger *rp, gv_fleet **ret_f, gv_engine **ret_e, int64_t *ret_capacity,
+             gv_err *err)
+{
+    GV_AUTOPTR(gv_fleet) f = NULL;
+    GV_AUTOFREE gv_place_config *cfg = NULL;
+    int64_t capacity = 0;
+    int rc;
+
+    if (!(f = gv_sim_openb_fleet(nodes, o->seed, err)))
+        return -GV_E_INVAL;
+    target_workload(rp);
+    cfg = engine_config(rp, o->cfg);
+    if ((rc = gv_engine_new(f, cat, cfg, ret_e, err)) < 0) {
+        gv_sim_ledger_fini(rp);
+        return rc;
+    }
+    for (size_t h = 0; h < f->n_hosts; h++)
+        capacity += 1000 * (int64_t)f->hosts[h]->n_gpus;
+    ledger_init(rp, nodes, f);
+    *ret_capacity = capacity;
+    *ret_f = GV_STEAL_PTR(f);
+    return 0;
 }

@@ -106,21 +106,9 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     size_t n;
     int rc = 0;
 
-    if (!(f = gv_sim_openb_fleet(nodes, o->seed, err)))
-        return -GV_E_INVAL;
-    gv_sim_target_workload(&rp);
-    {
-        GV_AUTOFREE gv_place_config *cfg = gv_sim_engine_config(&rp, o->cfg);
-
-        if ((rc = gv_engine_new(f, cat, cfg, &e, err)) < 0) {
-            gv_sim_ledger_fini(&rp);
-            return rc;
-        }
-    }
-    for (size_t h = 0; h < f->n_hosts; h++)
-        run.capacity_milli += 1000 * (int64_t)f->hosts[h]->n_gpus;
+    if ((rc = gv_sim_start(nodes, cat, o, &rp, &f, &e, &run.capacity_milli, err)) < 0)
+        return rc;
     run.n_hosts = f->n_hosts;
-    gv_sim_ledger_init(&rp, nodes, f);
     gv_sim_rng_init(&rng, o->seed);
     n = arrival_order(
         pods, (int64_t)llround((o->inflate > 0 ? o->inflate : 1.3) * (double)run.capacity_milli),
@@ -131,11 +119,10 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         const gv_trace_pod *p = order[i];
         char name[GV_REQ_NAME_LEN];
         gv_request r;
+        gv_err e_err = {0};
         int placed;
 
         snprintf(name, sizeof(name), "p%zu", i);
-        gv_err e_err = {0};
-
         gv_sim_openb_request(p, name, &r);
         arrived += gpu_request(p);
         placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
@@ -145,16 +132,12 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
             break;
         }
         if (placed) {
+            gv_sim_held held;
+
             run.n_placed++;
             allocated += gpu_request(p);
-            int gpus[GV_REQ_MAX_GPUS], milli[GV_REQ_MAX_GPUS];
-            int n_gpus = (int)res.placement.n_gpus;
-
-            for (int k = 0; k < n_gpus; k++) {
-                gpus[k] = res.placement.gpus[k].gpu;
-                milli[k] = res.placement.gpus[k].milli;
-            }
-            gv_sim_ledger_move(&rp, p, res.placement.host_index, gpus, milli, n_gpus, 1);
+            gv_sim_held_of(&res.placement, &held);
+            gv_sim_ledger_move(&rp, p, &held, 1);
         }
         gv_place_result_clear(&res);
         bin_add(&run, arrived, allocated, &rp);

@@ -36,17 +36,25 @@ typedef struct gv_sim_ledger {
     int64_t free_total; /* idle GPU milli */
 } gv_sim_ledger;
 
-/* The target workload of @rp->pods: the most frequent pod specs covering 95% of the pods, sorted
- * as the study sorts them. */
-void gv_sim_target_workload(gv_sim_ledger *rp);
-/* Every node of fleet @f (built by gv_sim_openb_fleet from @nodes) empty. */
-void gv_sim_ledger_init(gv_sim_ledger *rp, const gv_trace_nodes *nodes, const gv_fleet *f);
-/* Pod @p takes (@sign 1) or gives back (-1) CPU on host @host and @milli[k] of GPU @gpus[k]. */
-void gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, int host, const int *gpus,
-                        const int *milli, int n, int sign);
+/* What a placed pod holds, as the ledger counts it: its host, each GPU and its milli-GPUs. */
+typedef struct gv_sim_held {
+    int host, n_gpus;
+    int gpus[GV_REQ_MAX_GPUS], milli[GV_REQ_MAX_GPUS];
+} gv_sim_held;
+
+void gv_sim_held_of(const gv_placement *pl, gv_sim_held *ret);
+/* Pod @p takes (@sign 1) or gives back (-1) CPU and GPU as @held says. */
+void gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, const gv_sim_held *held,
+                        int sign);
 void gv_sim_ledger_fini(gv_sim_ledger *rp);
-/* The engine settings of a replay: @base (NULL: defaults); under fgd with no mix, the target
- * workload as the expected mix, as the study computed it. Caller frees. */
-gv_place_config *gv_sim_engine_config(const gv_sim_ledger *rp, const gv_place_config *base);
+/*
+ * Start a replay of @rp->pods: the fleet of @nodes for @o's seed (*ret_f), the engine with the
+ * replay's settings (@o->cfg; under fgd with no mix, the target workload as the expected mix,
+ * as the study computed it) in *ret_e, @rp's target workload and empty nodes, and the GPU
+ * capacity in milli-GPUs (*ret_capacity). Returns: 0, or the error, with nothing left to free.
+ */
+int gv_sim_start(const gv_trace_nodes *nodes, const gv_catalog *cat, const gv_sim_openb_opts *o,
+                 gv_sim_ledger *rp, gv_fleet **ret_f, gv_engine **ret_e, int64_t *ret_capacity,
+                 gv_err *err);
 
 #endif
