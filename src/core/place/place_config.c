@@ -89,10 +89,12 @@ read_policy(const gv_req_doc *d, gv_place_config *c, gv_err *err)
     int k, rc;
 
     if (v) {
-        if (!json_is_string(v) || (k = gv_place_policy_from_string(json_string_value(v))) < 0)
-            return gv_req_error(d, &p, false, err, GV_E_INVAL,
-                                "expected one of: gpuvm, fgd, bestfit, dotprod, gpu-clustering, "
-                                "gpu-packing, random");
+        if (!json_is_string(v) || (k = gv_place_policy_from_string(json_string_value(v))) < 0) {
+            char list[160];
+
+            gv_req_join_names(gv_req_place_policy_names, GV_POLICY_LAST, list, sizeof(list));
+            return gv_req_error(d, &p, false, err, GV_E_INVAL, "expected one of: %s", list);
+        }
         c->policy = (gv_place_policy)k;
     }
     if ((v = json_object_get(d->root, "policy_seed"))) {

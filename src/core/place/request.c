@@ -54,7 +54,7 @@ const char *const gv_req_io_names[GV_IO_LAST] = {
     [GV_IO_HEAVY] = "heavy",
 };
 
-static const char *const place_policy_names[GV_POLICY_LAST] = {
+const char *const gv_req_place_policy_names[GV_POLICY_LAST] = {
     [GV_POLICY_GPUVM] = "gpuvm",
     [GV_POLICY_FGD] = "fgd",
     [GV_POLICY_BESTFIT] = "bestfit",
@@ -89,7 +89,7 @@ static const char *const violation_kind_names[GV_VIOLATION_KIND_LAST] = {
 };
 
 GV_ENUM_IMPL(gv_hugepages, gv_hugepages, gv_req_hugepages_names, GV_HUGEPAGES_LAST)
-GV_ENUM_IMPL(gv_place_policy, gv_place_policy, place_policy_names, GV_POLICY_LAST)
+GV_ENUM_IMPL(gv_place_policy, gv_place_policy, gv_req_place_policy_names, GV_POLICY_LAST)
 GV_ENUM_IMPL(gv_cpu_policy, gv_cpu_policy, gv_req_cpu_policy_names, GV_CPU_POLICY_LAST)
 GV_ENUM_IMPL(gv_numa_policy, gv_numa_policy, gv_req_numa_policy_names, GV_NUMA_POLICY_LAST)
 GV_ENUM_IMPL(gv_gpu_topology, gv_gpu_topology, gv_req_gpu_topology_names, GV_GPU_TOPO_LAST)

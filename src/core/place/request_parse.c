@@ -229,8 +229,8 @@ read_string(const gv_req_doc *d, const json_t *v, const gv_req_path *at, char *d
     return 0;
 }
 
-static void
-join_names(const char *const *names, int n, char *buf, size_t size)
+void
+gv_req_join_names(const char *const *names, int n, char *buf, size_t size)
 {
     size_t len = 0;
 
@@ -254,7 +254,7 @@ read_enum(const gv_req_doc *d, const json_t *v, const gv_req_path *at, const cha
         *ret = i;
         return 0;
     }
-    join_names(names, n, list, sizeof(list));
+    gv_req_join_names(names, n, list, sizeof(list));
     if (!json_is_string(v))
         return gv_req_error(d, at, false, err, GV_E_INVAL, "expected one of: %s", list);
     return gv_req_error(d, at, false, err, GV_E_INVAL, "'%.*s' is not one of: %s", VALUE_SHOWN,

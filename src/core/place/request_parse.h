@@ -21,6 +21,10 @@ extern const char *const gv_req_gpu_topology_names[GV_GPU_TOPO_LAST];
 extern const char *const gv_req_locality_names[GV_LOCALITY_LAST];
 extern const char *const gv_req_workload_class_names[GV_CLASS_LAST];
 extern const char *const gv_req_io_names[GV_IO_LAST];
+extern const char *const gv_req_place_policy_names[GV_POLICY_LAST];
+
+/* @n names joined by ", " into @buf of @size bytes (cut to fit), for "one of: ..." messages. */
+void gv_req_join_names(const char *const *names, int n, char *buf, size_t size);
 
 /* Nesting bound for request and configuration documents (a request needs 3 levels). */
 #define GV_REQ_MAX_DEPTH 16
