@@ -194,11 +194,16 @@ check_policies(const char *list, char names[][32], size_t *n)
 
         for (i = 0; i < GV_N_ELEMENTS(policies) && strcmp(t, policies[i]); i++)
             ;
-        if (i == GV_N_ELEMENTS(policies) || *n == 8)
-            return gv_cli_usage_error("sim",
-                                      "'%s' is not a policy (valid: random, dotprod, "
-                                      "gpu-clustering, gpu-packing, bestfit, fgd, gpuvm)",
-                                      t);
+        if (i == GV_N_ELEMENTS(policies) || *n == 8) {
+            char valid[160];
+            size_t len = 0;
+
+            valid[0] = '\0';
+            for (size_t k = 0; k < GV_N_ELEMENTS(policies); k++)
+                len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s", k ? ", " : "",
+                                        policies[k]);
+            return gv_cli_usage_error("sim", "'%s' is not a policy (valid: %s)", t, valid);
+        }
         snprintf(names[(*n)++], 32, "%s", t);
     }
     return *n ? 0 : gv_cli_usage_error("sim", "--policy: no policy given");
