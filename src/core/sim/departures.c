@@ -138,7 +138,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
                 break;
             }
             gv_sim_ledger_move(&rp, order[s.arrival], &s.held, -1);
-            allocated -= (int64_t)order[s.arrival]->num_gpu * order[s.arrival]->gpu_milli;
+            allocated -= gv_sim_pod_gpu(order[s.arrival]);
             active--;
         }
         if (rc < 0)
@@ -157,7 +157,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
 
             gv_sim_held_of(&res.placement, &s.held);
             gv_sim_ledger_move(&rp, p, &s.held, 1);
-            allocated += (int64_t)p->num_gpu * p->gpu_milli;
+            allocated += gv_sim_pod_gpu(p);
             active++;
             t.n_placed++;
             if (s.until != INT64_MAX)

@@ -15,12 +15,6 @@
 #include "sim_internal.h"
 #include "sim_rng.h"
 
-static int64_t
-gpu_request(const gv_trace_pod *p)
-{
-    return (int64_t)p->num_gpu * p->gpu_milli;
-}
-
 static int
 cmp_pod_name(const void *x, const void *y)
 {
@@ -38,7 +32,7 @@ arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng, const g
 
     for (size_t i = 0; i < n; i++) {
         v[i] = &pods->v[i];
-        total += gpu_request(v[i]);
+        total += gv_sim_pod_gpu(v[i]);
     }
     qsort(v, n, sizeof(*v), cmp_pod_name);
     for (size_t i = n; i > 1; i--) {
@@ -59,13 +53,13 @@ arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng, const g
             if (n == cap)
                 v = gv_reallocarray(v, cap *= 2, sizeof(*v));
             v[n++] = q;
-            total += gpu_request(q);
+            total += gv_sim_pod_gpu(q);
         }
     } else {
         while (total > limit && n) {
             size_t j = gv_sim_rng_below(rng, n);
 
-            total -= gpu_request(v[j]);
+            total -= gv_sim_pod_gpu(v[j]);
             memmove(&v[j], &v[j + 1], (n - j - 1) * sizeof(*v));
             n--;
         }
@@ -124,7 +118,7 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
 
         snprintf(name, sizeof(name), "p%zu", i);
         gv_sim_openb_request(p, name, &r);
-        arrived += gpu_request(p);
+        arrived += gv_sim_pod_gpu(p);
         placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
         if (placed < 0) {
             rc = gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
@@ -135,7 +129,7 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
             gv_sim_held held;
 
             run.n_placed++;
-            allocated += gpu_request(p);
+            allocated += gv_sim_pod_gpu(p);
             gv_sim_held_of(&res.placement, &held);
             gv_sim_ledger_move(&rp, p, &held, 1);
         }

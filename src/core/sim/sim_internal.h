@@ -36,6 +36,13 @@ typedef struct gv_sim_ledger {
     int64_t free_total; /* idle GPU milli */
 } gv_sim_ledger;
 
+/* A pod's GPU request, milli-GPUs: count x milli. */
+static inline int64_t
+gv_sim_pod_gpu(const gv_trace_pod *p)
+{
+    return (int64_t)p->num_gpu * p->gpu_milli;
+}
+
 /* What a placed pod holds, as the ledger counts it: its host, each GPU and its milli-GPUs. */
 typedef struct gv_sim_held {
     int host, n_gpus;
