@@ -75,6 +75,20 @@ const char *gv_cli_catalog_path(void);
  */
 int gv_cli_load_catalog(const char *user_file, gv_catalog **ret);
 
+/*
+ * Flavor @name (data/flavors/NAME.yaml under $GPUVM_DATADIR or the shipped data) over the
+ * request defaults, into @ret. A name that is empty, holds '/' or starts with '.' is refused.
+ * Returns: 0, -GV_E_INVAL (not a flavor name), or the reader's / parser's negative code, with
+ * @err set (cmd_place.c).
+ */
+int gv_cli_flavor_read(const char *name, gv_request *ret, gv_err *err);
+
+/*
+ * The placement settings: the defaults, with the file @path (may be NULL) read over them.
+ * Returns GV_EXIT_OK, or the exit status after reporting the error (cmd_place.c).
+ */
+int gv_cli_load_config(const char *path, gv_place_config *cfg);
+
 /* Text renderings (topo_text.c, fleet_text.c, place_text.c). Output to @out. */
 void gv_topo_print_text(FILE *out, const gv_host *h);
 void gv_fleet_print_text(FILE *out, const gv_fleet *f, const gv_catalog *cat);
@@ -88,5 +102,7 @@ int gv_cmd_fleet(int argc, char **argv);
 int gv_cmd_catalog(int argc, char **argv);
 int gv_cmd_place(int argc, char **argv);
 int gv_cmd_sim(int argc, char **argv);
+/* `gpuvm sim --fleet F --requests R.jsonl`: gv_cmd_sim hands over when argv[1] is an option. */
+int gv_cmd_sim_whatif(int argc, char **argv);
 
 #endif

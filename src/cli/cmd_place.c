@@ -70,21 +70,32 @@ typedef struct place_opts {
     gv_cli_common co;
 } place_opts;
 
-static int
-load_flavor(const char *name, gv_request *ret)
+int
+gv_cli_flavor_read(const char *name, gv_request *ret, gv_err *err)
 {
     const char *dir = getenv("GPUVM_DATADIR") ? getenv("GPUVM_DATADIR") : GV_DATADIR;
     GV_AUTOFREE char *path = gv_asprintf("%s/flavors/%s.yaml", dir, name);
     GV_AUTOFREE char *text = NULL;
     size_t len;
-    gv_err err = {0};
     gv_request defaults;
+    int r;
 
     gv_request_init(&defaults);
+    if (!name[0] || strchr(name, '/') || name[0] == '.')
+        return gv_err_set(err, GV_E_INVAL, NULL, "'%s' is not a flavor name", name);
+    if ((r = gv_file_read(path, 1u << 20, &text, &len, err)) < 0)
+        return r;
+    return gv_request_parse_yaml(text, len, path, &defaults, ret, err);
+}
+
+static int
+load_flavor(const char *name, gv_request *ret)
+{
+    gv_err err = {0};
+
     if (strchr(name, '/') || name[0] == '.')
         return gv_cli_usage_error("place", "--flavor: '%s' is not a flavor name", name);
-    if (gv_file_read(path, 1u << 20, &text, &len, &err) < 0 ||
-        gv_request_parse_yaml(text, len, path, &defaults, ret, &err) < 0)
+    if (gv_cli_flavor_read(name, ret, &err) < 0)
         return gv_cli_report(&err);
     return GV_EXIT_OK;
 }
@@ -112,8 +123,8 @@ load_request(const char *path, const gv_request *base, gv_request *ret)
     return r < 0 ? gv_cli_report(&err) : GV_EXIT_OK;
 }
 
-static int
-load_config(const char *path, gv_place_config *cfg)
+int
+gv_cli_load_config(const char *path, gv_place_config *cfg)
 {
     GV_AUTOFREE char *text = NULL;
     size_t len;
@@ -365,7 +376,7 @@ gv_cmd_place(int argc, char **argv)
         return r;
     if (o.name)
         snprintf(base.name, sizeof(base.name), "%s", o.name);
-    if ((r = load_config(o.config, &cfg)) != GV_EXIT_OK)
+    if ((r = gv_cli_load_config(o.config, &cfg)) != GV_EXIT_OK)
         return r;
     if ((r = gv_cli_load_catalog(o.co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;

@@ -30,7 +30,7 @@ static const gv_cli_cmd commands[] = {
      .summary = "place VMs on a fleet: CPUs, memory, GPUs, VFs, scratch, or why nothing fits",
      .run = gv_cmd_place},
     {.name = "sim",
-     .summary = "replay a GPU trace through the placement engine (the FGD study's method)",
+     .summary = "replay a GPU trace (the FGD study's method) or your own fleet and requests",
      .run = gv_cmd_sim},
 };
 

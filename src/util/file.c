@@ -82,3 +82,23 @@ gv_path_resolve(const char *base_file, const char *rel)
         return gv_strdup(rel);
     return gv_asprintf("%s/%s", dir, rel);
 }
+
+int
+gv_mkdir_p(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return errno = ENAMETOOLONG, -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
+}

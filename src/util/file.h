@@ -21,4 +21,7 @@ char *gv_path_dirname(const char *path);
 /* @rel resolved against the directory of @base_file unless @rel is absolute; caller frees. */
 char *gv_path_resolve(const char *base_file, const char *rel);
 
+/* mkdir -p: @path and its missing parents. Returns 0, or -1 with errno set. */
+int gv_mkdir_p(const char *path);
+
 #endif
