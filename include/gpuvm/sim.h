@@ -79,6 +79,7 @@ typedef struct gv_sim_openb_opts {
     double inflate;             /* 1.3: replay until 130% of GPU capacity has arrived */
     const gv_place_config *cfg; /* the engine's settings (NULL: defaults) */
     bool reference;             /* decide with the exhaustive reference (GV_PLACE_REFERENCE) */
+    double rate; /* gv_sim_openb_departures: arrivals this many times as fast (<= 1: as traced) */
 } gv_sim_openb_opts;
 
 /*
@@ -108,7 +109,8 @@ typedef struct gv_sim_timeline {
 /*
  * Replay @pods with the trace's own times (no shuffle, no inflation): a pod arrives at its
  * creation time and leaves at its deletion time (never when it has none, or an earlier one);
- * at one time departures come first. Fills @ret (free with gv_sim_timeline_clear).
+ * at one time departures come first. With @o->rate > 1 a pod arrives at creation / rate and
+ * stays as long as traced (the load scaled by rate). Fills @ret (free with gv_sim_timeline_clear).
  * Returns: 0, or -GV_E_INVAL for a pod without a creation time or one the engine refuses.
  */
 int gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,

@@ -35,6 +35,10 @@ usage(FILE *f)
     fprintf(
         f, "usage: gpuvm sim openb --nodes NODES.csv --pods PODS.csv --out DIR\n"
            "                       [--policy P[,P...]] [--seeds A-B] [--jobs N] [--expected DIR]\n"
+           "       gpuvm sim --fleet F.yaml --requests R.jsonl [--policy P] [--compare] ...\n"
+           "\n"
+           "The second form replays your own fleet and timed request stream (a what-if, one\n"
+           "run or two compared); 'gpuvm sim --fleet F --help' describes it. The first:\n"
            "\n"
            "Replay Alibaba's GPU trace (cluster-trace-gpu-v2023) as the FGD study (USENIX ATC'23)\n"
            "did: pods shuffled by seed, inflated to 130%% of GPU capacity, placed online through\n"
@@ -50,6 +54,8 @@ usage(FILE *f)
            "                    creation and leaves at its deletion (no shuffle, no inflation);\n"
            "                    DIR/TRACE-departures-POLICY-SEED.csv has a row per arrival:\n"
            "                    allocation, fragmentation, running, placed and rejected pods\n"
+           "  --rate R          with --departures: arrivals R times as fast (creation / R), each\n"
+           "                    pod staying as long as traced: R times the load (default 1)\n"
            "  --expected DIR    the study's cached results (analysis_allo_discrete.csv), printed\n"
            "                    beside ours (default: fgd-expected-results in the shared data\n"
            "                    folder, when it is there)\n"
@@ -73,6 +79,7 @@ typedef struct job {
     uint64_t seed;
     gv_place_config cfg;
     bool departures; /* replay with the trace's times (gv_sim_openb_departures) */
+    double rate;     /* ... arrivals this many times as fast */
     gv_sim_run run;
     gv_sim_timeline tl;
     gv_err err;
@@ -114,7 +121,7 @@ worker(void *arg)
         gv_place_config_init(&j->cfg);
         j->cfg.policy = (gv_place_policy)gv_place_policy_from_string(j->policy);
         j->cfg.policy_seed = j->seed;
-        o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3, .cfg = &j->cfg};
+        o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3, .cfg = &j->cfg, .rate = j->rate};
         t0 = now_s();
         j->rc = j->departures
                     ? gv_sim_openb_departures(j->nodes, j->pods, j->cat, &o, &j->tl, &j->err)
@@ -298,27 +305,6 @@ write_run(const char *dir, const char *trace, const job *j)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* mkdir -p: @path and its missing parents. Returns 0, or -1 with errno set. */
-static int
-make_dirs(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(buf))
-        return errno = ENAMETOOLONG, -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* --departures: one CSV per run (a row per arrival) and a table of means over seeds. */
 static int
 report_departures(const char *dir, const char *trace, const job *jobs, size_t n_jobs,
@@ -401,6 +387,7 @@ gv_cmd_sim(int argc, char **argv)
 {
     enum {
         OPT_DEPARTURES = 100,
+        OPT_RATE,
         OPT_NODES = 1,
         OPT_PODS,
         OPT_OUT,
@@ -418,12 +405,14 @@ gv_cmd_sim(int argc, char **argv)
         {"jobs", required_argument, NULL, OPT_JOBS},
         {"expected", required_argument, NULL, OPT_EXPECTED},
         {"departures", no_argument, NULL, OPT_DEPARTURES},
+        {"rate", required_argument, NULL, OPT_RATE},
         GV_CLI_COMMON_OPTIONS,
         {0},
     };
     const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = "gpuvm";
     const char *expected_arg = NULL, *expected = NULL;
     bool departures = false;
+    double rate = 1;
     char expected_buf[4096];
     struct stat st;
     char policy[8][32], trace[128], path[4096];
@@ -445,6 +434,8 @@ gv_cmd_sim(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? GV_EXIT_INPUT : GV_EXIT_OK;
     }
+    if (argv[1][0] == '-' && argv[1][1] == '-')
+        return gv_cmd_sim_whatif(argc, argv); /* gpuvm sim --fleet F --requests R.jsonl */
     if (strcmp(argv[1], "openb"))
         return gv_cli_usage_error("sim", "'%s' is not a sim command (openb)", argv[1]);
     optind = 1;
@@ -476,6 +467,15 @@ gv_cmd_sim(int argc, char **argv)
         case OPT_DEPARTURES:
             departures = true;
             break;
+        case OPT_RATE: {
+            char *end;
+
+            rate = strtod(optarg, &end);
+            if (end == optarg || *end || !(rate >= 1 && rate <= 1e6))
+                return gv_cli_usage_error("sim", "--rate: '%s' is not a number in 1..1000000",
+                                          optarg);
+            break;
+        }
         case OPT_JOBS:
             jobs_max = strtol(optarg, NULL, 10);
             if (jobs_max < 1 || jobs_max > MAX_JOBS)
@@ -490,13 +490,15 @@ gv_cmd_sim(int argc, char **argv)
         return gv_cli_usage_error("sim", "unexpected argument '%s'", argv[optind]);
     if (!nodes_path || !pods_path || !out)
         return gv_cli_usage_error("sim", "--nodes, --pods and --out are required");
+    if (rate != 1 && !departures)
+        return gv_cli_usage_error("sim", "--rate needs --departures");
     if ((r = check_policies(policy_list, policy, &n_policies)) != 0)
         return r;
     if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;
     if ((r = load_trace(nodes_path, pods_path, &nodes, &pods)) != GV_EXIT_OK)
         goto done_input;
-    if (make_dirs(out) < 0) {
+    if (gv_mkdir_p(out) < 0) {
         fprintf(stderr, "gpuvm: %s: %s\n", out, strerror(errno));
         r = GV_EXIT_INPUT;
         goto done_input;
@@ -521,7 +523,8 @@ gv_cmd_sim(int argc, char **argv)
                         .cat = cat,
                         .policy = policy[i % n_policies],
                         .seed = lo + i / n_policies,
-                        .departures = departures};
+                        .departures = departures,
+                        .rate = rate};
     if (jobs_max > (long)n_jobs)
         jobs_max = (long)n_jobs;
     p = (pool){.jobs = jobs, .n = n_jobs, .progress = isatty(STDERR_FILENO)};

@@ -7,6 +7,10 @@
  * what comes); arrivals at one time in name order; departures at one time in arrival order. A
  * pod with no deletion time, or one before its creation, stays. A pod that does not fit is
  * rejected and never leaves. One point per arrival.
+ *
+ * Rate (gv_sim_openb_opts.rate, default 1): arrivals come @rate times as fast (a creation time
+ * t becomes t / rate, rounded down) and every pod stays as long as it did, so @rate times as
+ * many pods run at once: the production period's workload at a higher load.
  */
 #include <math.h>
 #include <stdio.h>
@@ -83,6 +87,21 @@ cmp_arrival(const void *x, const void *y)
     return strcmp(a->name, b->name);
 }
 
+/* A pod's arrival and departure at @rate (the header); INT64_MAX: it never leaves. */
+static int64_t
+arrival_at(const gv_trace_pod *p, double rate)
+{
+    return rate > 1 ? (int64_t)((double)p->creation_time / rate) : p->creation_time;
+}
+
+static int64_t
+departure_at(const gv_trace_pod *p, double rate)
+{
+    if (p->deletion_time < p->creation_time)
+        return INT64_MAX;
+    return arrival_at(p, rate) + (p->deletion_time - p->creation_time);
+}
+
 static void
 name_of(size_t arrival, char *buf, size_t n)
 {
@@ -129,7 +148,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
         int placed;
 
         /* what leaves by now leaves first */
-        while (h.n && h.v[0].until <= p->creation_time) {
+        while (h.n && h.v[0].until <= arrival_at(p, o->rate)) {
             stay s = heap_pop(&h);
 
             name_of(s.arrival, name, sizeof(name));
@@ -152,8 +171,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
             break;
         }
         if (placed) {
-            stay s = {.until = p->deletion_time >= p->creation_time ? p->deletion_time : INT64_MAX,
-                      .arrival = i};
+            stay s = {.until = departure_at(p, o->rate), .arrival = i};
 
             gv_sim_held_of(&res.placement, &s.held);
             gv_sim_ledger_move(&rp, p, &s.held, 1);
@@ -167,7 +185,7 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
         }
         gv_place_result_clear(&res);
         pt = &t.v[t.n++];
-        pt->time = p->creation_time;
+        pt->time = arrival_at(p, o->rate);
         pt->alloc_pct = 100.0 * (double)allocated / (double)t.capacity_milli;
         pt->frag_amount_pct = 100.0 * rp.frag_total / (double)t.capacity_milli;
         pt->frag_ratio_pct = rp.free_total ? 100.0 * rp.frag_total / (double)rp.free_total : 0;

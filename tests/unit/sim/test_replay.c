@@ -221,6 +221,27 @@ test_departures(void **state)
     }
     gv_sim_timeline_clear(&t);
     gv_trace_pods_clear(&p);
+    gv_trace_nodes_clear(&n);
+    /* At rate 2, f (0-10, 600) still stays 10 s, but g (12-, 600) now comes at 6, before f
+     * leaves, and is rejected; at rate 1 f leaves at 10 and g fits at 12. h (31-) comes at 15. */
+    parse("sn,cpu_milli,memory_mib,gpu,model\nn0,8000,65536,1,T4\n",
+          "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,deletion_time\n"
+          "f,1000,1024,1,600,0,10\n"
+          "g,1000,1024,1,600,12,\n"
+          "h,1000,1024,0,0,31,\n",
+          &n, &p);
+    for (int rate = 1; rate <= 2; rate++) {
+        o.rate = rate;
+        if (gv_sim_openb_departures(&n, &p, *state, &o, &t, &err) < 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(t.n, 3);
+        assert_int_equal(t.n_rejected, rate == 2 ? 1 : 0);
+        assert_int_equal(t.v[1].time, rate == 2 ? 6 : 12);
+        assert_int_equal(t.v[1].active, 1);
+        assert_int_equal(t.v[2].time, rate == 2 ? 15 : 31);
+        gv_sim_timeline_clear(&t);
+    }
+    gv_trace_pods_clear(&p);
     {
         gv_trace_pods q = {0};
         static const char csv[] = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time\n"
