@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/place/request_parse.h"
 #include "gpuvm/sim.h"
 #include "sim_plot.h"
 #include "util/file.h"
@@ -203,12 +204,8 @@ check_policies(const char *list, char names[][32], size_t *n)
             ;
         if (i == GV_N_ELEMENTS(policies) || *n == 8) {
             char valid[160];
-            size_t len = 0;
 
-            valid[0] = '\0';
-            for (size_t k = 0; k < GV_N_ELEMENTS(policies); k++)
-                len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s", k ? ", " : "",
-                                        policies[k]);
+            gv_req_join_names(policies, (int)GV_N_ELEMENTS(policies), valid, sizeof(valid));
             return gv_cli_usage_error("sim", "'%s' is not a policy (valid: %s)", t, valid);
         }
         snprintf(names[(*n)++], 32, "%s", t);
@@ -281,18 +278,28 @@ published_of(const char *dir, const char *trace, const char *policy)
     return r;
 }
 
-static int
-write_run(const char *dir, const char *trace, const job *j)
+/* DIR/TRACE-KIND-POLICY-SEED.csv of run @j (KIND "" for the study's replay) opened for writing,
+ * or NULL after saying why on stderr. */
+static FILE *
+run_csv_open(const char *dir, const char *trace, const char *kind, const job *j)
 {
     char path[4096];
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/%s-%s-%llu.csv", dir, trace, j->policy,
+    snprintf(path, sizeof(path), "%s/%s-%s%s-%llu.csv", dir, trace, kind, j->policy,
              (unsigned long long)j->seed);
-    if (!(f = fopen(path, "w"))) {
+    if (!(f = fopen(path, "w")))
         fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int
+write_run(const char *dir, const char *trace, const job *j)
+{
+    FILE *f;
+
+    if (!(f = run_csv_open(dir, trace, "", j)))
         return -1;
-    }
     fprintf(f, "arrived_pct,alloc_pct,unalloc_pct,frag_amount_pct,frag_ratio_pct\n");
     for (int x = 0; x <= GV_SIM_MAX_PCT; x++) {
         if (!j->run.bins[x].n)
@@ -316,13 +323,9 @@ report_departures(const char *dir, const char *trace, const job *jobs, size_t n_
            "rejected", "alloc mean %", "alloc peak %", "frag ratio %", "running", "s/run");
     for (size_t i = 0; i < n_jobs; i++) {
         const job *j = &jobs[i];
-        char path[4096];
         FILE *f;
 
-        snprintf(path, sizeof(path), "%s/%s-departures-%s-%llu.csv", dir, trace, j->policy,
-                 (unsigned long long)j->seed);
-        if (!(f = fopen(path, "w"))) {
-            fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+        if (!(f = run_csv_open(dir, trace, "departures-", j))) {
             status = GV_EXIT_INPUT;
             continue;
         }

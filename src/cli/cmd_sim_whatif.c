@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "core/place/request_parse.h"
 #include "gpuvm/discover.h"
 #include "gpuvm/whatif.h"
 #include "util/file.h"
@@ -199,12 +200,8 @@ parse_policies(const char *list, gv_place_policy *ret, size_t *n)
 
         if (p < 0) {
             char valid[256];
-            size_t len = 0;
 
-            valid[0] = '\0';
-            for (int k = 0; k < GV_POLICY_LAST; k++)
-                len += (size_t)snprintf(valid + len, sizeof(valid) - len, "%s%s", k ? ", " : "",
-                                        gv_place_policy_to_string((gv_place_policy)k));
+            gv_req_join_names(gv_req_place_policy_names, GV_POLICY_LAST, valid, sizeof(valid));
             return gv_cli_usage_error("sim", "--policy: '%s' is not a policy (valid: %s)", t,
                                       valid);
         }

@@ -559,28 +559,13 @@ static bool
 decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate *second,
                  gv_explain *x)
 {
-    bool have = false, have2 = false;
+    bool have = false, have2 = false, random = e->cfg.policy == GV_POLICY_RANDOM;
     GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
+    /* random: the draw picks among the feasible hosts in fleet order */
+    GV_AUTOFREE gv_candidate *all =
+        random ? gv_calloc(e->fleet->n_hosts + 1, sizeof(*all)) : NULL;
+    size_t n = 0;
 
-    if (e->cfg.policy == GV_POLICY_RANDOM) {
-        /* every host evaluated afresh; the draw picks among the feasible ones in fleet order */
-        GV_AUTOFREE gv_candidate *all = gv_calloc(e->fleet->n_hosts + 1, sizeof(*all));
-        size_t n = 0;
-
-        for (size_t h = 0; h < e->fleet->n_hosts; h++) {
-            gv_eval_host(e, h, a, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
-            x->n_hosts++;
-            if (!c->feasible) {
-                gv_explain_add(x, e, c);
-                continue;
-            }
-            x->n_feasible++;
-            all[n++] = *c;
-        }
-        if (n)
-            *best = all[gv_policy_pick(e, n)];
-        return n > 0;
-    }
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {
         gv_eval_host(e, h, a, GV_EVAL_REFERENCE | GV_EVAL_DETAIL, c);
         x->n_hosts++;
@@ -589,7 +574,9 @@ decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate
             continue;
         }
         x->n_feasible++;
-        if (!have || better_host(e, c, best)) {
+        if (random) {
+            all[n++] = *c;
+        } else if (!have || better_host(e, c, best)) {
             if (have) {
                 *second = *best;
                 have2 = true;
@@ -600,6 +587,10 @@ decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate
             *second = *c;
             have2 = true;
         }
+    }
+    if (random && n) {
+        *best = all[gv_policy_pick(e, n)];
+        have = true;
     }
     x->has_runner_up = have2;
     return have;

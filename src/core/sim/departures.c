@@ -102,12 +102,6 @@ departure_at(const gv_trace_pod *p, double rate)
     return arrival_at(p, rate) + (p->deletion_time - p->creation_time);
 }
 
-static void
-name_of(size_t arrival, char *buf, size_t n)
-{
-    snprintf(buf, n, "p%zu", arrival);
-}
-
 int
 gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
                         const gv_catalog *cat, const gv_sim_openb_opts *o, gv_sim_timeline *ret,
@@ -142,39 +136,31 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
     for (size_t i = 0; i < pods->n && rc == 0; i++) {
         const gv_trace_pod *p = order[i];
         char name[GV_REQ_NAME_LEN];
-        gv_request r;
         gv_err e_err = {0};
+        stay s = {.until = departure_at(p, o->rate), .arrival = i};
         gv_sim_point *pt;
         int placed;
 
         /* what leaves by now leaves first */
         while (h.n && h.v[0].until <= arrival_at(p, o->rate)) {
-            stay s = heap_pop(&h);
+            stay gone = heap_pop(&h);
 
-            name_of(s.arrival, name, sizeof(name));
+            gv_sim_pod_name(gone.arrival, name, sizeof(name));
             if ((rc = gv_engine_release(e, name, &e_err)) < 0) {
                 rc = gv_err_set(err, GV_E_INTERNAL, NULL, "release of %s: %s", name, e_err.msg);
                 break;
             }
-            gv_sim_ledger_move(&rp, order[s.arrival], &s.held, -1);
-            allocated -= gv_sim_pod_gpu(order[s.arrival]);
+            gv_sim_ledger_move(&rp, order[gone.arrival], &gone.held, -1);
+            allocated -= gv_sim_pod_gpu(order[gone.arrival]);
             active--;
         }
         if (rc < 0)
             break;
-        name_of(i, name, sizeof(name));
-        gv_sim_openb_request(p, name, &r);
-        placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
-        if (placed < 0) {
-            rc = gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
-                            e_err.msg);
+        if ((placed = gv_sim_place_pod(e, &rp, p, i, o->reference, &res, &s.held, err)) < 0) {
+            rc = placed;
             break;
         }
         if (placed) {
-            stay s = {.until = departure_at(p, o->rate), .arrival = i};
-
-            gv_sim_held_of(&res.placement, &s.held);
-            gv_sim_ledger_move(&rp, p, &s.held, 1);
             allocated += gv_sim_pod_gpu(p);
             active++;
             t.n_placed++;
@@ -183,7 +169,6 @@ gv_sim_openb_departures(const gv_trace_nodes *nodes, const gv_trace_pods *pods,
         } else {
             t.n_rejected++;
         }
-        gv_place_result_clear(&res);
         pt = &t.v[t.n++];
         pt->time = arrival_at(p, o->rate);
         pt->alloc_pct = 100.0 * (double)allocated / (double)t.capacity_milli;

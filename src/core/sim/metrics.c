@@ -154,6 +154,35 @@ gv_sim_held_of(const gv_placement *pl, gv_sim_held *ret)
 }
 
 void
+gv_sim_pod_name(size_t i, char *buf, size_t n)
+{
+    snprintf(buf, n, "p%zu", i);
+}
+
+int
+gv_sim_place_pod(gv_engine *e, gv_sim_ledger *rp, const gv_trace_pod *p, size_t i,
+                 bool reference, gv_place_result *res, gv_sim_held *ret_held, gv_err *err)
+{
+    char name[GV_REQ_NAME_LEN];
+    gv_request r;
+    gv_err e_err = {0};
+    int placed;
+
+    gv_sim_pod_name(i, name, sizeof(name));
+    gv_sim_openb_request(p, name, &r);
+    placed = gv_engine_place(e, &r, reference ? GV_PLACE_REFERENCE : 0, res, &e_err);
+    if (placed < 0)
+        return gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
+                          e_err.msg);
+    if (placed) {
+        gv_sim_held_of(&res->placement, ret_held);
+        gv_sim_ledger_move(rp, p, ret_held, 1);
+    }
+    gv_place_result_clear(res);
+    return placed;
+}
+
+void
 gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, const gv_sim_held *held, int sign)
 {
     node_state *s = &rp->nodes[held->host];

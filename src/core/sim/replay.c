@@ -111,29 +111,18 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     memset(&res, 0, sizeof(res));
     for (size_t i = 0; i < n; i++) {
         const gv_trace_pod *p = order[i];
-        char name[GV_REQ_NAME_LEN];
-        gv_request r;
-        gv_err e_err = {0};
+        gv_sim_held held;
         int placed;
 
-        snprintf(name, sizeof(name), "p%zu", i);
-        gv_sim_openb_request(p, name, &r);
         arrived += gv_sim_pod_gpu(p);
-        placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
-        if (placed < 0) {
-            rc = gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
-                            e_err.msg);
+        if ((placed = gv_sim_place_pod(e, &rp, p, i, o->reference, &res, &held, err)) < 0) {
+            rc = placed;
             break;
         }
         if (placed) {
-            gv_sim_held held;
-
             run.n_placed++;
             allocated += gv_sim_pod_gpu(p);
-            gv_sim_held_of(&res.placement, &held);
-            gv_sim_ledger_move(&rp, p, &held, 1);
         }
-        gv_place_result_clear(&res);
         bin_add(&run, arrived, allocated, &rp);
     }
     gv_sim_ledger_fini(&rp);

@@ -50,6 +50,15 @@ typedef struct gv_sim_held {
 } gv_sim_held;
 
 void gv_sim_held_of(const gv_placement *pl, gv_sim_held *ret);
+/* The engine's name for the pod that arrived @i-th: "p<i>". */
+void gv_sim_pod_name(size_t i, char *buf, size_t n);
+/*
+ * Place pod @p, the @i-th arrival, through @e (the exhaustive reference when @reference); when
+ * it fits, count what it holds in @rp and give that in *ret_held. @res is the caller's scratch.
+ * Returns: 1 placed, 0 does not fit, or the engine's error with @err set ("pod NAME (line N):").
+ */
+int gv_sim_place_pod(gv_engine *e, gv_sim_ledger *rp, const gv_trace_pod *p, size_t i,
+                     bool reference, gv_place_result *res, gv_sim_held *ret_held, gv_err *err);
 /* Pod @p takes (@sign 1) or gives back (-1) CPU and GPU as @held says. */
 void gv_sim_ledger_move(gv_sim_ledger *rp, const gv_trace_pod *p, const gv_sim_held *held,
                         int sign);
