@@ -562,8 +562,7 @@ decide_reference(gv_engine *e, const gv_ask *a, gv_candidate *best, gv_candidate
     bool have = false, have2 = false, random = e->cfg.policy == GV_POLICY_RANDOM;
     GV_AUTOFREE gv_candidate *c = GV_NEW0(gv_candidate);
     /* random: the draw picks among the feasible hosts in fleet order */
-    GV_AUTOFREE gv_candidate *all =
-        random ? gv_calloc(e->fleet->n_hosts + 1, sizeof(*all)) : NULL;
+    GV_AUTOFREE gv_candidate *all = random ? gv_calloc(e->fleet->n_hosts + 1, sizeof(*all)) : NULL;
     size_t n = 0;
 
     for (size_t h = 0; h < e->fleet->n_hosts; h++) {

@@ -160,8 +160,8 @@ gv_sim_pod_name(size_t i, char *buf, size_t n)
 }
 
 int
-gv_sim_place_pod(gv_engine *e, gv_sim_ledger *rp, const gv_trace_pod *p, size_t i,
-                 bool reference, gv_place_result *res, gv_sim_held *ret_held, gv_err *err)
+gv_sim_place_pod(gv_engine *e, gv_sim_ledger *rp, const gv_trace_pod *p, size_t i, bool reference,
+                 gv_place_result *res, gv_sim_held *ret_held, gv_err *err)
 {
     char name[GV_REQ_NAME_LEN];
     gv_request r;
