@@ -417,7 +417,9 @@ typedef struct gv_mix_entry {
  *   random          a host drawn uniformly from the feasible ones (policy_seed)
  * All but fgd and gpuvm bind a shared request to the feasible GPU with the least free capacity
  * (random: a random one); whole GPUs are the lowest-index free ones. Ties go to the smaller host
- * name, as always.
+ * name, as always. One more baseline, not the study's:
+ *   firstfit        the first feasible host by name, its lowest-index GPUs, a new MIG instance
+ *                   at the lowest free start (what a scheduler blind to fragmentation does)
  */
 typedef enum gv_place_policy {
     GV_POLICY_GPUVM,
@@ -427,9 +429,10 @@ typedef enum gv_place_policy {
     GV_POLICY_CLUSTERING,
     GV_POLICY_PACKING,
     GV_POLICY_RANDOM,
+    GV_POLICY_FIRSTFIT,
     GV_POLICY_LAST
 } gv_place_policy; /* "gpuvm", "fgd", "bestfit", "dotprod", "gpu-clustering", "gpu-packing",
-                      "random" */
+                      "random", "firstfit" */
 
 const char *gv_place_policy_to_string(gv_place_policy p);
 int gv_place_policy_from_string(const char *s); /* -1 when unknown */

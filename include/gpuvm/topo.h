@@ -206,6 +206,8 @@ typedef struct gv_host {
     size_t n_reserved_cpus;
     int *reserved_cpus;  /* PUs kept for the host itself, ascending */
     bool reconfigurable; /* an idle GPU may be switched between whole/MIG/vGPU by the scheduler */
+    bool mig_fixed;      /* the MIG layout is managed outside gpuvm (mig-parted): its idle
+                            instances are handed out, none is created or destroyed */
 
     size_t n_numa;
     gv_numa *numa; /* ascending by id */

@@ -41,7 +41,7 @@ usage(FILE *f)
         "                     \"request\": {...as gpuvm place reads it...}}; \"until\" is\n"
         "                     optional, \"flavor\": NAME starts the request from a flavor\n"
         "  --policy P         gpuvm (default), fgd, bestfit, dotprod, gpu-clustering,\n"
-        "                     gpu-packing, random; P1,P2 with --compare\n"
+        "                     gpu-packing, random, firstfit; P1,P2 with --compare\n"
         "  --config FILE      placement settings (data/place.yaml); --policy overrides its policy\n"
         "  --compare          run two fleets or two policies and print both and B - A\n"
         "  --out DIR          also write DIR/summary.csv, and per run DIR/timeline-RUN.csv (a\n"

@@ -7,10 +7,11 @@
  *                                        overrides: {HOSTNAME: {attributes...}}}
  *
  * Attributes (pool, zone, labels, state, hypervisor_uri, datastore, reserved_cpus,
- * reconfigurable, gpu_mode, gpu_model, vgpu_type, sriov_vfs, mig_layout) may be set on a template,
- * on a host group and per host; the most specific wins and labels merge. "{name}" in hypervisor_uri
- * and datastore becomes the host name. A topology file is read once per template, whatever the
- * number of hosts stamped from it. Nothing is returned unless the whole fleet is valid.
+ * reconfigurable, mig_fixed, gpu_mode, gpu_model, vgpu_type, sriov_vfs, mig_layout) may be set on a
+ * template, on a host group and per host; the most specific wins and labels merge. "{name}" in
+ * hypervisor_uri and datastore becomes the host name. A topology file is read once per template,
+ * whatever the number of hosts stamped from it. Nothing is returned unless the whole fleet is
+ * valid.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@
 /* Attributes as written at one level; NULL / -1 mean "not set here". */
 typedef struct attrs {
     const char *pool, *zone, *hypervisor_uri, *datastore, *gpu_model, *vgpu_type;
-    int state, gpu_mode, reconfigurable, sriov_vfs;
+    int state, gpu_mode, reconfigurable, mig_fixed, sriov_vfs;
     gv_yaml_node *labels;        /* mapping */
     gv_yaml_node *reserved_cpus; /* scalar cpulist */
     gv_yaml_node *mig_layout;    /* sequence of "PROFILE" or "PROFILE@START" */
@@ -53,9 +54,9 @@ typedef struct tmpl {
 } tmpl;
 
 static const char *const attr_keys[] = {
-    "pool",      "zone",          "labels",         "state",    "hypervisor_uri",
-    "datastore", "reserved_cpus", "reconfigurable", "gpu_mode", "gpu_model",
-    "vgpu_type", "sriov_vfs",     "mig_layout",     NULL};
+    "pool",      "zone",          "labels",         "state",      "hypervisor_uri",
+    "datastore", "reserved_cpus", "reconfigurable", "mig_fixed",  "gpu_mode",
+    "gpu_model", "vgpu_type",     "sriov_vfs",      "mig_layout", NULL};
 #define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]) - 1) /* without the NULL */
 
 static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
@@ -81,7 +82,7 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
     int r;
 
     memset(a, 0, sizeof(*a));
-    a->state = a->gpu_mode = a->reconfigurable = a->sriov_vfs = -1;
+    a->state = a->gpu_mode = a->reconfigurable = a->mig_fixed = a->sriov_vfs = -1;
     a->where = map;
     a->gpu_where = gv_yaml_get(y, map, "sriov_vfs");
     if (gv_yaml_get(y, map, "mig_layout"))
@@ -103,6 +104,11 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
         if ((r = gv_yaml_get_bool(y, map, "reconfigurable", true, &b, err)) < 0)
             return r;
         a->reconfigurable = b;
+    }
+    if (gv_yaml_get(y, map, "mig_fixed")) {
+        if ((r = gv_yaml_get_bool(y, map, "mig_fixed", true, &b, err)) < 0)
+            return r;
+        a->mig_fixed = b;
     }
     if (gv_yaml_get(y, map, "sriov_vfs")) {
         if ((r = gv_yaml_get_int(y, map, "sriov_vfs", true, 0, 4096, &v, err)) < 0)
@@ -181,6 +187,8 @@ apply_attrs(gv_yaml *y, const attrs *a, gv_host *h, gpu_config *gc)
         h->state = (gv_host_state)a->state;
     if (a->reconfigurable >= 0)
         h->reconfigurable = a->reconfigurable;
+    if (a->mig_fixed >= 0)
+        h->mig_fixed = a->mig_fixed;
     if (a->gpu_mode >= 0)
         gc->mode = a->gpu_mode;
     if (a->gpu_model)

@@ -15,6 +15,7 @@
  * State machine of a GPU (gv_gpu_use.mode), one row per transition:
  *   any mode, no owner, host reconfigurable  --place needing another mode--> new mode (step)
  *   mig, no owner, idle instances in the way --place, reconfigurable------> mig, emptied (step)
+ *   mig, host's MIG layout fixed             --place--> an idle instance handed out, no step
  *   reconfigured GPU                         --release of the VM that did it--> prior state
  *
  * Decision pipeline for one host (eval.c): host filters (state, pool, zone, labels, anti-
@@ -234,7 +235,7 @@ typedef struct gv_mix_sample {
 /* A GPU's state made canonical (gpu_memo.c): all gv_gpu_unit and gv_gpu_free_milli read. */
 typedef struct gv_gpu_key {
     uint8_t fleet_model; /* index in engine->fleet_models */
-    uint8_t reconf;      /* the host is reconfigurable */
+    uint8_t reconf;      /* bit 0: the host is reconfigurable; bit 1: its MIG layout is fixed */
     uint16_t vfs;        /* the GPU's VF count */
     int8_t mode, vgpu_type;
     uint8_t vgpu_mixed, taken, n_inst, inst_used;

@@ -615,7 +615,8 @@ topology_ok(const eval_ctx *x, const int *set, int k)
 /* How a policy ranks GPU sets inside a host (gv_candidate.gpu_frag, smaller first; ties: the
  * lower GPU indices): gpuvm the GPUs' own fragments after; fgd the negated quantised score of
  * the host's F(M) change; the other study policies the GPUs' free capacity (best fit: a shared
- * unit goes where least is left; whole GPUs are all equal, so the lowest); random a draw. */
+ * unit goes where least is left; whole GPUs are all equal, so the lowest); random a draw;
+ * firstfit none (the lowest indices). */
 static int64_t
 set_key(eval_ctx *x, const gv_candidate *t, const int *set, int k)
 {
@@ -631,6 +632,8 @@ set_key(eval_ctx *x, const gv_candidate *t, const int *set, int k)
         for (int a = 0; a < k; a++)
             key += (int64_t)(gv_hash_word(x->e->policy_draw, (uint64_t)set[a]) >> 8);
         return key;
+    case GV_POLICY_FIRSTFIT:
+        return 0;
     default:
         for (int a = 0; a < k; a++)
             key += gv_gpu_free_milli(x->hi, set[a], &x->u->gpus[set[a]]);

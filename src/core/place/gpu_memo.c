@@ -10,10 +10,10 @@
  * The key is the state made canonical, keeping exactly what gv_gpu_unit and gv_gpu_free_milli
  * read: which vGPU slots or VFs are owned does not matter, only the owned slots' types (sorted)
  * and how many VFs (VFs are handed out lowest first, so the owned ones are always below the
- * GPU's VF count); the model (as the fleet's model index), the host's reconfigurability and the
- * GPU's VF count do. The answers are computed on the state rebuilt from the key, so they are a
- * function of the key by construction; the reference path never reads this memo and the
- * reference tests compare the two.
+ * GPU's VF count); the model (as the fleet's model index), whether the host is reconfigurable
+ * or its MIG layout fixed, and the GPU's VF count do. The answers are computed on the state
+ * rebuilt from the key, so they are a function of the key by construction; the reference path
+ * never reads this memo and the reference tests compare the two.
  *
  * The table is direct-mapped: a slot holds the last key that hashed to it. An entry is valid
  * for the mix version it was computed under, so a new mix needs no flush.
@@ -57,7 +57,7 @@ key_of(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, gv_gpu_key *k)
 
     memset(k, 0, sizeof(*k));
     k->fleet_model = hi->fleet_model[g];
-    k->reconf = hi->host->reconfigurable;
+    k->reconf = (uint8_t)(hi->host->reconfigurable | hi->host->mig_fixed << 1);
     k->vfs = (uint16_t)hi->gpu_vfs[g];
     k->mode = gu->mode;
     k->vgpu_type = gu->vgpu_type;

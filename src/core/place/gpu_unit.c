@@ -9,6 +9,8 @@
  * mode and the host left its type open, types within the mixed-size limits; VFs only up to the
  * model's VF count. A GPU with no allocation on a reconfigurable host may switch between
  * passthrough, MIG and vGPU, and a MIG GPU whose instances are all idle may be re-partitioned.
+ * On a host whose MIG layout is fixed (mig_fixed: mig-parted owns it), a MIG GPU hands out its
+ * idle instances and nothing else: no instance is created, none destroyed, its mode stays.
  */
 #include <stdio.h>
 #include <string.h>
@@ -161,7 +163,7 @@ mig_best_start(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const 
     starts = gv_mig_usage_starts(m, &u, profile);
     if (!starts)
         return -1;
-    if (!choose || e->n_mix == 0)
+    if (!choose || e->n_mix == 0 || e->cfg.policy == GV_POLICY_FIRSTFIT)
         return __builtin_ctz(starts);
     for (int s = 0; s < GV_MIG_MAX_SLICES; s++) {
         gv_gpu_use t;
@@ -196,6 +198,8 @@ unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu
                 return true;
             }
         }
+        if (e->info[h].host->mig_fixed)
+            return false;
         if ((start = mig_best_start(e, h, gi, g, m, p, choose, reference)) >= 0) {
             ret->mig_profile = p;
             ret->mig_start = start;
@@ -203,7 +207,7 @@ unit_mig(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_gpu
         }
         if (!reconf || g->n_alloc > 0 || g->n_inst == 0)
             return false;
-    } else if (!reconf || g->n_alloc > 0) {
+    } else if (!reconf || g->n_alloc > 0 || e->info[h].host->mig_fixed) {
         return false;
     }
     /* re-partition (or switch to MIG): start from an empty layout */
@@ -241,7 +245,8 @@ gv_gpu_unit(const gv_engine *e, size_t h, int gi, const gv_gpu_use *g, const gv_
 {
     const gv_host_info *hi = &e->info[h];
     const gv_gpu_model *m = hi->models[gi];
-    bool reconf = hi->host->reconfigurable;
+    /* leaving MIG would destroy the instances of a fixed layout */
+    bool reconf = hi->host->reconfigurable && !(hi->host->mig_fixed && g->mode == GV_GPU_MODE_MIG);
     int unit = gv_ask_unit(e, a, h, gi);
     gv_gpu_pick p = {
         .gpu = gi, .mig_profile = -1, .mig_start = -1, .mig_inst = -1, .slot = -1, .vgpu_type = -1};

@@ -10,7 +10,7 @@
  *   mix_window, mix_epoch:    1..1000000
  *   mix_change:               0..1000 (per mille)
  *   policy:                   gpuvm (default), fgd, bestfit, dotprod, gpu-clustering,
- *                             gpu-packing, random (place.h)
+ *                             gpu-packing, random, firstfit (place.h)
  *   policy_seed:              0..2^63-1, the random policy's draws
  *
  * Shapes are read by the request parser over the same document, so an error in one reads

@@ -62,6 +62,7 @@ const char *const gv_req_place_policy_names[GV_POLICY_LAST] = {
     [GV_POLICY_CLUSTERING] = "gpu-clustering",
     [GV_POLICY_PACKING] = "gpu-packing",
     [GV_POLICY_RANDOM] = "random",
+    [GV_POLICY_FIRSTFIT] = "firstfit",
 };
 
 static const char *const reason_names[GV_REASON_LAST] = {

@@ -88,6 +88,8 @@ host_to_json(const gv_host *h)
     json_object_set_new(o, "datastore", json_string(h->datastore));
     json_object_set_new(o, "reserved_cpus", int_array(h->reserved_cpus, h->n_reserved_cpus));
     json_object_set_new(o, "reconfigurable", json_boolean(h->reconfigurable));
+    if (h->mig_fixed) /* rare: written only when set, so older documents read the same */
+        json_object_set_new(o, "mig_fixed", json_true());
 
     a = json_array();
     for (size_t i = 0; i < h->n_numa; i++)
@@ -441,9 +443,9 @@ static int
 parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
 {
     static const char *const keys[] = {
-        "name",      "pool",          "zone",           "labels", "state",    "hypervisor_uri",
-        "datastore", "reserved_cpus", "reconfigurable", "numa",   "packages", "pcie",
-        "gpus",      "nics",          "nvme",           "links",  NULL};
+        "name",      "pool",          "zone",           "labels",    "state", "hypervisor_uri",
+        "datastore", "reserved_cpus", "reconfigurable", "mig_fixed", "numa",  "packages",
+        "pcie",      "gpus",          "nics",           "nvme",      "links", NULL};
     GV_AUTOPTR(gv_host) h = NULL;
     const char *path = c->path;
     const char *s = NULL;
@@ -480,7 +482,8 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
         h->state = (gv_host_state)st;
     }
     if ((r = gv_json_get_bool(o, "reconfigurable", false, c->source, path, &h->reconfigurable,
-                              c->err)) < 0)
+                              c->err)) < 0 ||
+        (r = gv_json_get_bool(o, "mig_fixed", false, c->source, path, &h->mig_fixed, c->err)) < 0)
         return r;
     v = json_object_get(o, "labels");
     if (v) {

@@ -3,7 +3,8 @@
  * models: a GPU whose host enables fewer SR-IOV VFs than its model can have hands out exactly
  * that many, and counts as full (utilisation, pack/spread share) when they are all taken; a
  * vGPU rides on a VF only on a model that carries vGPUs on VFs; emulator threads stay off the
- * VM's vCPUs while the host has any other thread for them.
+ * VM's vCPUs while the host has any other thread for them; a host whose MIG layout is fixed
+ * hands out its idle instances and never creates, destroys or leaves one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,14 +263,127 @@ test_emulator_off_the_vcpus(void **state)
     gv_place_result_clear(&res[1]);
 }
 
+/* Two H100 GPUs, each with one 3g.40gb instance; @fixed: the layout is mig-parted's. */
+static gv_fleet *
+mig_fleet(const gv_catalog *cat, bool fixed)
+{
+    char text[1024];
+
+    snprintf(text, sizeof(text),
+             "templates:\n"
+             "  t:\n"
+             "    gpu_mode: mig\n"
+             "    mig_layout: [\"3g.40gb@4\"]\n"
+             "    reconfigurable: true\n"
+             "    mig_fixed: %s\n"
+             "    topology:\n"
+             "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"
+             "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"
+             "      gpus:\n"
+             "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
+             "           numa: 0, pcie_parent: hb0}\n"
+             "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
+             "           numa: 0, pcie_parent: hb0}\n"
+             "hosts:\n"
+             "  - {name: m1, template: t}\n",
+             fixed ? "true" : "false");
+    return parse_fleet(cat, text);
+}
+
+static int
+place_gpu(gv_engine *e, const char *name, gv_gpu_mode mode, const char *profile,
+          gv_place_result *res)
+{
+    gv_request r;
+
+    gv_request_init(&r);
+    snprintf(r.name, sizeof(r.name), "%s", name);
+    r.vcpus = 1;
+    r.cpu_policy = GV_CPU_SHARED;
+    r.gpu.mode = mode;
+    r.gpu.count = 1;
+    snprintf(r.gpu.profile, sizeof(r.gpu.profile), "%s", profile);
+    return place(e, &r, res);
+}
+
+/*
+ * The same host with and without a fixed MIG layout: the free slices 0-3 of each GPU take a
+ * new 2g.20gb and the idle GPUs can be re-partitioned or leave MIG only when the layout is not
+ * fixed; the existing 3g.40gb instances are handed out (not created) either way, and one
+ * released goes back to idle and is handed out again.
+ */
+static void
+test_mig_fixed_layout(void **state)
+{
+    for (int fixed = 0; fixed <= 1; fixed++) {
+        GV_AUTOPTR(gv_fleet) f = mig_fleet(*state, fixed);
+        GV_AUTOPTR(gv_engine) e = NULL;
+        GV_AUTOFREE char *before = NULL;
+        gv_place_result res;
+        gv_err err = {0};
+
+        assert_int_equal(f->hosts[0]->mig_fixed, fixed);
+        if (gv_engine_new(f, *state, NULL, &e, &err) < 0)
+            fail_msg("%s: %s", err.where, err.msg);
+        /* leaving MIG: a reconfiguration step, unless the layout is fixed */
+        assert_int_equal(place_gpu(e, "pt", GV_GPU_MODE_PASSTHROUGH, "", &res), !fixed);
+        if (!fixed) {
+            assert_int_equal(res.placement.n_reconfigure, 1);
+            assert_int_equal(res.placement.reconfigure[0].destroyed_instances, 1);
+            gv_place_result_clear(&res);
+            assert_int_equal(gv_engine_release(e, "pt", &err), 0);
+        }
+        /* a 7g.80gb needs the 3g.40gb destroyed: a re-partition */
+        assert_int_equal(place_gpu(e, "big", GV_GPU_MODE_MIG, "7g.80gb", &res), !fixed);
+        if (!fixed) {
+            gv_place_result_clear(&res);
+            assert_int_equal(gv_engine_release(e, "big", &err), 0);
+        }
+        /* a new instance in the free slices 0-3 */
+        assert_int_equal(place_gpu(e, "small", GV_GPU_MODE_MIG, "2g.20gb", &res), !fixed);
+        if (!fixed) {
+            assert_true(res.placement.gpus[0].created);
+            assert_true(res.placement.gpus[0].start < 4);
+            gv_place_result_clear(&res);
+            assert_int_equal(gv_engine_release(e, "small", &err), 0);
+        }
+        if (!fixed)
+            continue;
+        /* fixed: the existing instances, one per GPU, and no third (the free slices 0-3
+         * stay free); released, an instance is idle again and handed out again */
+        before = gv_engine_state_dump(e);
+        for (int i = 0; i < 2; i++) {
+            char name[8];
+
+            snprintf(name, sizeof(name), "i%d", i);
+            assert_int_equal(place_gpu(e, name, GV_GPU_MODE_MIG, "3g.40gb", &res), 1);
+            assert_false(res.placement.gpus[0].created);
+            assert_int_equal(res.placement.gpus[0].start, 4);
+            assert_int_equal(res.placement.n_reconfigure, 0);
+            gv_place_result_clear(&res);
+        }
+        assert_int_equal(place_gpu(e, "i2", GV_GPU_MODE_MIG, "3g.40gb", &res), 0);
+        assert_int_equal(gv_engine_release(e, "i0", &err), 0);
+        assert_int_equal(place_gpu(e, "i0", GV_GPU_MODE_MIG, "3g.40gb", &res), 1);
+        assert_false(res.placement.gpus[0].created);
+        gv_place_result_clear(&res);
+        assert_int_equal(gv_engine_release(e, "i0", &err), 0);
+        assert_int_equal(gv_engine_release(e, "i1", &err), 0);
+        {
+            /* the instances stay, idle: the state is the imported one */
+            GV_AUTOFREE char *after = gv_engine_state_dump(e);
+            assert_string_equal(after, before);
+        }
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sriov_vfs_of_the_host),
-        cmocka_unit_test(test_sriov_eight_vfs),
-        cmocka_unit_test(test_vgpu_on_vfs_by_model),
-        cmocka_unit_test(test_emulator_off_the_vcpus),
+        cmocka_unit_test(test_sriov_vfs_of_the_host), cmocka_unit_test(test_sriov_eight_vfs),
+        cmocka_unit_test(test_vgpu_on_vfs_by_model),  cmocka_unit_test(test_emulator_off_the_vcpus),
+        cmocka_unit_test(test_mig_fixed_layout),
     };
     return cmocka_run_group_tests(tests, gv_test_catalog_setup, gv_test_catalog_teardown);
 }

@@ -245,7 +245,7 @@ test_errors(void **state)
          "mix_change: expected an integer in 0..1000, got 1001"},
         {"policy: best-fit\n", -GV_E_INVAL, "p.yaml:1:9",
          "policy: expected one of: gpuvm, fgd, bestfit, dotprod, gpu-clustering, gpu-packing, "
-         "random"},
+         "random, firstfit"},
         {"policy_seed: -1\n", -GV_E_INVAL, "p.yaml:1:14",
          "policy_seed: expected an integer in 0..9223372036854775807, got -1"},
         {"weights: [\n", -GV_E_PARSE, NULL, NULL},

@@ -43,6 +43,7 @@ gv_random_host(unsigned seed)
     gv_host_set_str(&h->zone, gv_rand() % 2 ? "zone-a" : "zone-b");
     h->state = (gv_host_state)(gv_rand() % GV_HOST_STATE_LAST);
     h->reconfigurable = gv_rand() % 2;
+    h->mig_fixed = gv_rand() % 3 == 0;
     if (gv_rand() % 2)
         gv_host_set_label(h, "rack", "r1");
     if (gv_rand() % 2)
