@@ -1,7 +1,8 @@
 #!/bin/sh
 # sim-cli.sh - `gpuvm sim openb` end to end on a small trace of our own: two policies, two
 # seeds; the summary has a row per run with numbers, every run has its curve, the curves over
-# seeds and the gnuplot script are written, and the figures are drawn when gnuplot is there.
+# seeds and the gnuplot script are written, and the figures are drawn when gnuplot is there;
+# --departures writes timelines and --mig its three strategies' runs.
 # Needs $GPUVM.
 set -u
 tmp=$(mktemp -d)
@@ -63,5 +64,18 @@ CSV
 # c needs the 4-GPU node, which a and b may hold: what the timeline says must add up
 tail -1 "$tmp/dep/timed-departures-bestfit-1.csv" | awk -F, '$6 + $7 != 3 { exit 1 }' ||
     { echo "FAIL: placed + rejected is not 3"; fail=1; }
-[ $fail = 0 ] && echo "ok: gpuvm sim openb writes summary, curves, figures and timelines"
+# --mig: three strategies per seed, a summary row and a curve for each run
+"$GPUVM" sim openb --mig --nodes "$tmp/nodes.csv" --pods "$tmp/pods.csv" --seeds 7-8 \
+    --out "$tmp/mig" > "$tmp/mig.out" 2>&1 || { echo "FAIL: --mig exited $?"; cat "$tmp/mig.out"; fail=1; }
+head -1 "$tmp/mig/mig-summary.csv" | grep -q '^trace,strategy,seed,unalloc_100,rounding_100,dropped_100,' ||
+    { echo "FAIL: mig-summary.csv header"; fail=1; }
+rows=$(grep -c '^pods,\(static\|first-free\|gpuvm\),[78],[0-9.]*,' "$tmp/mig/mig-summary.csv")
+[ "$rows" = 6 ] || { echo "FAIL: mig-summary.csv has $rows rows of numbers, want 6"; fail=1; }
+for st in static first-free gpuvm; do
+    for s in 7 8; do
+        [ -s "$tmp/mig/pods-mig-$st-$s.csv" ] || { echo "FAIL: no MIG curve for $st seed $s"; fail=1; }
+    done
+    grep -q "^pods  *$st  *2 " "$tmp/mig.out" || { echo "FAIL: no $st line in the table"; cat "$tmp/mig.out"; fail=1; }
+done
+[ $fail = 0 ] && echo "ok: gpuvm sim openb writes summary, curves, figures, timelines and MIG runs"
 exit $fail

@@ -86,8 +86,9 @@ typedef enum gv_link_kind {
 } gv_link_kind;
 
 typedef enum gv_pool_strategy {
-    GV_POOL_PACK,
-    GV_POOL_SPREAD,
+    GV_POOL_PACK,   /* fuller hosts first: whole hosts stay free for big VMs */
+    GV_POOL_SPREAD, /* emptier hosts first: less contention */
+    GV_POOL_NONE,   /* neither: fragmentation and locality alone decide, ties to the host order */
     GV_POOL_STRATEGY_LAST
 } gv_pool_strategy;
 

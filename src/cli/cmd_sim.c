@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "core/place/request_parse.h"
 #include "gpuvm/sim.h"
+#include "sim_mig_report.h"
 #include "sim_plot.h"
 #include "util/file.h"
 
@@ -57,6 +58,12 @@ usage(FILE *f)
            "                    allocation, fragmentation, running, placed and rejected pods\n"
            "  --rate R          with --departures: arrivals R times as fast (creation / R), each\n"
            "                    pod staying as long as traced: R times the load (default 1)\n"
+           "  --mig             replay on an H100 fleet in MIG mode instead, three ways per seed:\n"
+           "                    static (mig-parted's all-balanced layout on every GPU, fixed),\n"
+           "                    first-free (instances created at the first free slot) and gpuvm\n"
+           "                    (from the balanced layout, re-partitioning idle GPUs); a pod\n"
+           "                    takes the smallest profile covering it, whole GPUs a 7g.80gb;\n"
+           "                    DIR/mig-summary.csv and DIR/TRACE-mig-STRATEGY-SEED.csv\n"
            "  --expected DIR    the study's cached results (analysis_allo_discrete.csv), printed\n"
            "                    beside ours (default: fgd-expected-results in the shared data\n"
            "                    folder, when it is there)\n"
@@ -81,7 +88,10 @@ typedef struct job {
     gv_place_config cfg;
     bool departures; /* replay with the trace's times (gv_sim_openb_departures) */
     double rate;     /* ... arrivals this many times as fast */
+    bool mig;        /* the MIG replay (gv_sim_openb_mig) with @strategy */
+    gv_sim_mig_strategy strategy;
     gv_sim_run run;
+    gv_sim_mig_run mig_run;
     gv_sim_timeline tl;
     gv_err err;
     int rc;
@@ -124,9 +134,13 @@ worker(void *arg)
         j->cfg.policy_seed = j->seed;
         o = (gv_sim_openb_opts){.seed = j->seed, .inflate = 1.3, .cfg = &j->cfg, .rate = j->rate};
         t0 = now_s();
-        j->rc = j->departures
-                    ? gv_sim_openb_departures(j->nodes, j->pods, j->cat, &o, &j->tl, &j->err)
-                    : gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
+        if (j->mig)
+            j->rc =
+                gv_sim_openb_mig(j->nodes, j->pods, j->cat, &o, j->strategy, &j->mig_run, &j->err);
+        else if (j->departures)
+            j->rc = gv_sim_openb_departures(j->nodes, j->pods, j->cat, &o, &j->tl, &j->err);
+        else
+            j->rc = gv_sim_openb_run(j->nodes, j->pods, j->cat, &o, &j->run, &j->err);
         j->seconds = now_s() - t0;
         pthread_mutex_lock(&p->lock);
         p->done++;
@@ -367,6 +381,22 @@ report_departures(const char *dir, const char *trace, const job *jobs, size_t n_
     return status;
 }
 
+/* --mig: the runs side by side for sim_mig_report.c. */
+static int
+report_mig(const char *dir, const char *trace, const job *jobs, size_t n_jobs, size_t n_strategies)
+{
+    GV_AUTOFREE gv_sim_mig_run *runs = gv_calloc(n_jobs, sizeof(*runs));
+    GV_AUTOFREE double *secs = gv_calloc(n_jobs, sizeof(*secs));
+
+    for (size_t i = 0; i < n_jobs; i++) {
+        runs[i] = jobs[i].mig_run;
+        secs[i] = jobs[i].seconds;
+    }
+    return gv_sim_mig_report(dir, trace, runs, secs, n_strategies, n_jobs / n_strategies) < 0
+               ? GV_EXIT_INPUT
+               : GV_EXIT_OK;
+}
+
 static int
 load_trace(const char *nodes_path, const char *pods_path, gv_trace_nodes *nodes,
            gv_trace_pods *pods)
@@ -391,6 +421,7 @@ gv_cmd_sim(int argc, char **argv)
     enum {
         OPT_DEPARTURES = 100,
         OPT_RATE,
+        OPT_MIG,
         OPT_NODES = 1,
         OPT_PODS,
         OPT_OUT,
@@ -409,12 +440,13 @@ gv_cmd_sim(int argc, char **argv)
         {"expected", required_argument, NULL, OPT_EXPECTED},
         {"departures", no_argument, NULL, OPT_DEPARTURES},
         {"rate", required_argument, NULL, OPT_RATE},
+        {"mig", no_argument, NULL, OPT_MIG},
         GV_CLI_COMMON_OPTIONS,
         {0},
     };
-    const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = "gpuvm";
+    const char *nodes_path = NULL, *pods_path = NULL, *out = NULL, *policy_list = NULL;
     const char *expected_arg = NULL, *expected = NULL;
-    bool departures = false;
+    bool departures = false, mig = false;
     double rate = 1;
     char expected_buf[4096];
     struct stat st;
@@ -470,6 +502,9 @@ gv_cmd_sim(int argc, char **argv)
         case OPT_DEPARTURES:
             departures = true;
             break;
+        case OPT_MIG:
+            mig = true;
+            break;
         case OPT_RATE: {
             char *end;
 
@@ -495,8 +530,17 @@ gv_cmd_sim(int argc, char **argv)
         return gv_cli_usage_error("sim", "--nodes, --pods and --out are required");
     if (rate != 1 && !departures)
         return gv_cli_usage_error("sim", "--rate needs --departures");
-    if ((r = check_policies(policy_list, policy, &n_policies)) != 0)
+    if (mig && (departures || policy_list))
+        return gv_cli_usage_error("sim", "--mig runs its own three strategies: no --%s with it",
+                                  departures ? "departures" : "policy");
+    if (mig) {
+        for (int k = 0; k < GV_SIM_MIG_LAST; k++)
+            snprintf(policy[n_policies++], 32, "%s",
+                     gv_sim_mig_strategy_to_string((gv_sim_mig_strategy)k));
+    } else if ((r = check_policies(policy_list ? policy_list : "gpuvm", policy, &n_policies)) !=
+               0) {
         return r;
+    }
     if ((r = gv_cli_load_catalog(co.catalog_file, &cat)) != GV_EXIT_OK)
         return r;
     if ((r = load_trace(nodes_path, pods_path, &nodes, &pods)) != GV_EXIT_OK)
@@ -527,7 +571,9 @@ gv_cmd_sim(int argc, char **argv)
                         .policy = policy[i % n_policies],
                         .seed = lo + i / n_policies,
                         .departures = departures,
-                        .rate = rate};
+                        .rate = rate,
+                        .mig = mig,
+                        .strategy = (gv_sim_mig_strategy)(i % n_policies)};
     if (jobs_max > (long)n_jobs)
         jobs_max = (long)n_jobs;
     p = (pool){.jobs = jobs, .n = n_jobs, .progress = isatty(STDERR_FILENO)};
@@ -544,6 +590,12 @@ gv_cmd_sim(int argc, char **argv)
             r = gv_cli_report(&jobs[i].err);
             goto done_input;
         }
+    if (mig) {
+        r = report_mig(out, trace, jobs, n_jobs, n_policies);
+        printf("%zu runs in %.2f s on %ld threads; per-run curves and mig-summary.csv in %s\n",
+               n_jobs, now_s() - t0, jobs_max, out);
+        goto done_input;
+    }
     if (departures) {
         r = report_departures(out, trace, jobs, n_jobs, n_policies);
         printf("%zu runs in %.2f s on %ld threads; per-run timelines in %s\n", n_jobs, now_s() - t0,

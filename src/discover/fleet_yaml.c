@@ -61,7 +61,7 @@ static const char *const attr_keys[] = {
 
 static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
 static const char *const mode_names[] = {"passthrough", "mig", "vgpu", "sriov", NULL};
-static const char *const strategy_names[] = {"pack", "spread", NULL};
+static const char *const strategy_names[] = {"pack", "spread", "none", NULL};
 
 static bool
 valid_name(const char *s)

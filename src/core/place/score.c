@@ -310,7 +310,9 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
     c->score.fragmentation = gv_score_fgd(delta);
     c->score.locality = locality_score(e, r, c);
     share = used_share(e, h, after, r, gpu_free);
-    c->score.strategy = hi->strategy == GV_POOL_SPREAD ? 100 - share : share;
+    c->score.strategy = hi->strategy == GV_POOL_SPREAD ? 100 - share
+                        : hi->strategy == GV_POOL_NONE ? 0
+                                                       : share;
     c->score.reconfigured = 0;
     for (int k = 0; k < c->n_picks; k++)
         c->score.reconfigured += c->picks[k].reconfig;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gpuvm/sim.h"
+#include "sim_internal.h"
 #include "sim_rng.h"
 
 #define OPENB_POOL "openb"
@@ -45,13 +46,21 @@ host_of(const gv_trace_node *n, int prefix)
 gv_fleet *
 gv_sim_openb_fleet(const gv_trace_nodes *nodes, uint64_t seed, gv_err *err)
 {
+    return gv_sim_fleet_dressed(nodes, seed, NULL, NULL, err);
+}
+
+gv_fleet *
+gv_sim_fleet_dressed(const gv_trace_nodes *nodes, uint64_t seed, gv_sim_dress_fn dress,
+                     const void *arg, gv_err *err)
+{
     GV_AUTOFREE int *order = gv_calloc(nodes->n + 1, sizeof(int));
     gv_fleet *f = gv_fleet_new();
     gv_pool *p = gv_fleet_set_pool(f, OPENB_POOL);
     gv_sim_rng rng;
     size_t n_gpu_nodes = 0;
 
-    p->strategy = GV_POOL_PACK;
+    /* the study's cluster has no pack or spread preference */
+    p->strategy = GV_POOL_NONE;
     p->mix_classes = true;
     p->cpu_overcommit = 1.0;
     /* the study's node order: a random permutation, as name prefixes */
@@ -73,6 +82,8 @@ gv_sim_openb_fleet(const gv_trace_nodes *nodes, uint64_t seed, gv_err *err)
             return NULL;
         }
         h = host_of(n, (int)k);
+        if (dress)
+            dress(h, arg);
         if (gv_fleet_add_host(f, h, err) < 0) {
             gv_host_free(h);
             gv_fleet_free(f);

@@ -21,10 +21,10 @@ cmp_pod_name(const void *x, const void *y)
     return strcmp((*(const gv_trace_pod *const *)x)->name, (*(const gv_trace_pod *const *)y)->name);
 }
 
-/* The arrival order: sorted by name, shuffled, then inflated or trimmed to @limit milli-GPUs of
- * request (the study's tune step). Returns the count; *ret owns the array of pointers. */
-static size_t
-arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng, const gv_trace_pod ***ret)
+/* The arrival order (sim_internal.h); inflating or trimming is the study's tune step. */
+size_t
+gv_sim_arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng,
+                     const gv_trace_pod ***ret)
 {
     size_t n = pods->n, cap = pods->n * 2 + 16;
     const gv_trace_pod **v = gv_calloc(cap, sizeof(*v));
@@ -104,7 +104,7 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         return rc;
     run.n_hosts = f->n_hosts;
     gv_sim_rng_init(&rng, o->seed);
-    n = arrival_order(
+    n = gv_sim_arrival_order(
         pods, (int64_t)llround((o->inflate > 0 ? o->inflate : 1.3) * (double)run.capacity_milli),
         &rng, &order);
     run.n_pods = n;
@@ -132,30 +132,41 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     return 0;
 }
 
+bool
+gv_sim_bin_window(const int *n, int x, int *ret_lo, int *ret_hi)
+{
+    for (int lo = x, hi = x; lo >= x - 1; lo--, hi++) {
+        int sum = 0;
+
+        for (int b = lo; b <= hi; b++)
+            if (b >= 0 && b <= GV_SIM_MAX_PCT)
+                sum += n[b];
+        if (sum) {
+            *ret_lo = lo < 0 ? 0 : lo;
+            *ret_hi = hi > GV_SIM_MAX_PCT ? GV_SIM_MAX_PCT : hi;
+            return true;
+        }
+    }
+    return false;
+}
+
 double
 gv_sim_run_at(const gv_sim_run *r, int x, gv_sim_curve c)
 {
+    int n_of[GV_SIM_MAX_PCT + 1], lo, hi, n = 0;
     double sum = 0;
-    int n = 0;
 
-    for (int lo = x, hi = x; lo >= x - 1; lo--, hi++) {
-        n = 0;
-        sum = 0;
-        for (int b = lo; b <= hi; b++) {
-            const gv_sim_bin *bin;
-
-            if (b < 0 || b > GV_SIM_MAX_PCT)
-                continue;
-            bin = &r->bins[b];
-            n += bin->n;
-            sum += c == GV_SIM_ALLOC || c == GV_SIM_UNALLOC ? bin->alloc_pct
-                   : c == GV_SIM_FRAG_AMOUNT                ? bin->frag_amount_pct
-                                                            : bin->frag_ratio_pct;
-        }
-        if (n)
-            break;
-    }
-    if (!n)
+    for (int b = 0; b <= GV_SIM_MAX_PCT; b++)
+        n_of[b] = r->bins[b].n;
+    if (!gv_sim_bin_window(n_of, x, &lo, &hi))
         return NAN;
+    for (int b = lo; b <= hi; b++) {
+        const gv_sim_bin *bin = &r->bins[b];
+
+        n += bin->n;
+        sum += c == GV_SIM_ALLOC || c == GV_SIM_UNALLOC ? bin->alloc_pct
+               : c == GV_SIM_FRAG_AMOUNT                ? bin->frag_amount_pct
+                                                        : bin->frag_ratio_pct;
+    }
     return c == GV_SIM_UNALLOC ? 100.0 - sum / n : sum / n;
 }

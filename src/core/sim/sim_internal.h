@@ -10,6 +10,7 @@
 #define GV_SIM_INTERNAL_H
 
 #include "gpuvm/sim.h"
+#include "sim_rng.h"
 
 /* One pod spec of the target workload and its popularity. */
 typedef struct pod_type {
@@ -72,5 +73,22 @@ void gv_sim_ledger_fini(gv_sim_ledger *rp);
 int gv_sim_start(const gv_trace_nodes *nodes, const gv_catalog *cat, const gv_sim_openb_opts *o,
                  gv_sim_ledger *rp, gv_fleet **ret_f, gv_engine **ret_e, int64_t *ret_capacity,
                  gv_err *err);
+
+/* What a replay other than the study's makes of each host of the openb fleet (its GPUs' model,
+ * mode and instances, the host's settings), before the host joins the fleet. */
+typedef void (*gv_sim_dress_fn)(gv_host *h, const void *arg);
+
+/* gv_sim_openb_fleet with every host passed through @dress (NULL: as the study's). */
+gv_fleet *gv_sim_fleet_dressed(const gv_trace_nodes *nodes, uint64_t seed, gv_sim_dress_fn dress,
+                               const void *arg, gv_err *err);
+
+/* The study's arrival order of @pods for one run: sorted by name, shuffled by @rng, then
+ * inflated or trimmed to @limit milli-GPUs of request. Returns the count; *ret owns the array. */
+/* The bins a curve's value at arrived @x % is the mean over, given each bin's arrivals @n:
+ * bin x alone, else x-1..x+1 (clipped to the bins). Returns false when they have none. */
+bool gv_sim_bin_window(const int *n, int x, int *ret_lo, int *ret_hi);
+
+size_t gv_sim_arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng,
+                            const gv_trace_pod ***ret);
 
 #endif

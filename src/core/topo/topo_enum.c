@@ -33,6 +33,7 @@ static const char *const link_kind_names[GV_LINK_KIND_LAST] = {
 static const char *const pool_strategy_names[GV_POOL_STRATEGY_LAST] = {
     [GV_POOL_PACK] = "pack",
     [GV_POOL_SPREAD] = "spread",
+    [GV_POOL_NONE] = "none",
 };
 
 static const char *const dist_names[GV_DIST_LAST] = {

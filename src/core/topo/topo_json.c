@@ -721,7 +721,7 @@ gv_fleet_from_json(const char *text, size_t len, const char *source, gv_fleet **
             int st = gv_pool_strategy_from_string(strategy);
             if (st < 0)
                 return gv_json_error(c.source, p2, "strategy", err, GV_E_INVAL,
-                                     "'%s' is not one of pack, spread", strategy);
+                                     "'%s' is not one of pack, spread, none", strategy);
             p->strategy = (gv_pool_strategy)st;
         }
         if ((r = gv_json_get_bool(x, "mix_classes", false, c.source, p2, &p->mix_classes, err)) <

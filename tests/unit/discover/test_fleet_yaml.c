@@ -62,7 +62,7 @@ test_precedence(void **state)
     (void)state;
 
     snprintf(text, sizeof(text),
-             "pools: {p: {}, q: {strategy: spread, cpu_overcommit: 3}}\n"
+             "pools: {p: {}, q: {strategy: spread, cpu_overcommit: 3}, r: {strategy: none}}\n"
              "templates:\n"
              "  t:\n"
              "    pool: p\n"
@@ -82,8 +82,10 @@ test_precedence(void **state)
              inline_host);
     f = load_ok(text);
     assert_int_equal(f->n_hosts, 3);
-    assert_int_equal(f->n_pools, 2);
+    assert_int_equal(f->n_pools, 3);
+    assert_int_equal(f->pools[0].strategy, GV_POOL_PACK);
     assert_int_equal(f->pools[1].strategy, GV_POOL_SPREAD);
+    assert_int_equal(f->pools[2].strategy, GV_POOL_NONE);
     assert_true(f->pools[1].cpu_overcommit == 3.0);
     a = gv_fleet_find_host(f, "h08");
     b = gv_fleet_find_host(f, "h09");

@@ -4,7 +4,8 @@
  * that many, and counts as full (utilisation, pack/spread share) when they are all taken; a
  * vGPU rides on a VF only on a model that carries vGPUs on VFs; emulator threads stay off the
  * VM's vCPUs while the host has any other thread for them; a host whose MIG layout is fixed
- * hands out its idle instances and never creates, destroys or leaves one.
+ * hands out its idle instances and never creates, destroys or leaves one; the pool strategy
+ * (pack, spread, none) decides between hosts nothing else sets apart.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -377,13 +378,83 @@ test_mig_fixed_layout(void **state)
     }
 }
 
+/*
+ * The pool strategy when nothing else sets two hosts apart (same fragmentation and locality):
+ * pack takes the fuller host, spread the emptier, none the smaller name. Host @fuller ("a" or
+ * "b") already runs one of its two GPUs, placed there by a label.
+ */
+static const char *
+host_chosen(const gv_catalog *cat, const char *strategy, const char *fuller)
+{
+    static char chosen[16];
+    char text[2048];
+    GV_AUTOPTR(gv_fleet) f = NULL;
+    GV_AUTOPTR(gv_engine) e = NULL;
+    gv_place_result res;
+    gv_request r;
+    gv_err err = {0};
+
+    snprintf(text, sizeof(text),
+             "pools: {p: {strategy: %s}}\n"
+             "templates:\n"
+             "  t:\n"
+             "    pool: p\n"
+             "    gpu_mode: passthrough\n"
+             "    topology:\n"
+             "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"
+             "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"
+             "      gpus:\n"
+             "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
+             "           numa: 0, pcie_parent: hb0}\n"
+             "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
+             "           numa: 0, pcie_parent: hb0}\n"
+             "hosts:\n"
+             "  - {name: a, template: t, labels: {id: a}}\n"
+             "  - {name: b, template: t, labels: {id: b}}\n",
+             strategy);
+    f = parse_fleet(cat, text);
+    if (gv_engine_new(f, cat, NULL, &e, &err) < 0)
+        fail_msg("%s: %s", err.where, err.msg);
+    gv_request_init(&r);
+    snprintf(r.name, sizeof(r.name), "first");
+    r.vcpus = 1;
+    r.cpu_policy = GV_CPU_SHARED;
+    r.gpu.mode = GV_GPU_MODE_PASSTHROUGH;
+    r.gpu.count = 1;
+    r.n_labels = 1;
+    snprintf(r.labels[0].key, sizeof(r.labels[0].key), "id");
+    snprintf(r.labels[0].value, sizeof(r.labels[0].value), "%s", fuller);
+    assert_int_equal(place(e, &r, &res), 1);
+    gv_place_result_clear(&res);
+    snprintf(r.name, sizeof(r.name), "second");
+    r.n_labels = 0;
+    assert_int_equal(place(e, &r, &res), 1);
+    snprintf(chosen, sizeof(chosen), "%s", res.placement.host);
+    gv_place_result_clear(&res);
+    return chosen;
+}
+
+static void
+test_pool_strategy(void **state)
+{
+    static const struct {
+        const char *strategy, *fuller, *want;
+    } cases[] = {
+        {"pack", "a", "a"},   {"pack", "b", "b"}, {"spread", "a", "b"},
+        {"spread", "b", "a"}, {"none", "a", "a"}, {"none", "b", "a"},
+    };
+
+    for (size_t i = 0; i < GV_N_ELEMENTS(cases); i++)
+        assert_string_equal(host_chosen(*state, cases[i].strategy, cases[i].fuller), cases[i].want);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sriov_vfs_of_the_host), cmocka_unit_test(test_sriov_eight_vfs),
         cmocka_unit_test(test_vgpu_on_vfs_by_model),  cmocka_unit_test(test_emulator_off_the_vcpus),
-        cmocka_unit_test(test_mig_fixed_layout),
+        cmocka_unit_test(test_mig_fixed_layout),      cmocka_unit_test(test_pool_strategy),
     };
     return cmocka_run_group_tests(tests, gv_test_catalog_setup, gv_test_catalog_teardown);
 }
