@@ -17,6 +17,7 @@
 #include "core/place/request_parse.h"
 #include "gpuvm/sim.h"
 #include "sim_mig_report.h"
+#include "sim_moments.h"
 #include "sim_plot.h"
 #include "util/file.h"
 
@@ -252,7 +253,7 @@ published_of(const char *dir, const char *trace, const char *policy)
     GV_AUTOFREE char *text = NULL;
     size_t len;
     gv_err err = {0};
-    double s1[2] = {0}, s2[2] = {0};
+    gv_moments u[2] = {{0}};
     published r = {0};
 
     for (size_t i = 0; i < GV_N_ELEMENTS(study_policy); i++)
@@ -274,20 +275,16 @@ published_of(const char *dir, const char *trace, const char *policy)
         /* workload,sc_policy,tune,seed,total_gpus,0..130 */
         if (n != 136 || strcmp(f[0], want_w) || strcmp(f[1], want_p))
             continue;
-        for (int m = 0; m < 2; m++) {
-            double u = 100.0 - strtod(f[5 + (m ? 130 : 100)], NULL);
-
-            s1[m] += u;
-            s2[m] += u * u;
-        }
+        for (int m = 0; m < 2; m++)
+            gv_moments_add(&u[m], 100.0 - strtod(f[5 + (m ? 130 : 100)], NULL));
         r.n++;
     }
     if (r.n < 2)
         return r;
     r.have = true;
     for (int m = 0; m < 2; m++) {
-        r.mean[m] = s1[m] / r.n;
-        r.sd[m] = sqrt(fmax(0, (s2[m] - s1[m] * r.mean[m]) / (r.n - 1)));
+        r.mean[m] = gv_moments_mean(&u[m]);
+        r.sd[m] = gv_moments_sd(&u[m]);
     }
     return r;
 }
@@ -636,30 +633,20 @@ gv_cmd_sim(int argc, char **argv)
     printf("%-11s %-14s %4s %15s %15s %15s %15s %7s %s\n", "trace", "policy", "runs",
            "unalloc@100 %", "unalloc@130 %", "study @100", "study @130", "diff", "s/run");
     for (size_t k = 0; k < n_policies; k++) {
-        double s1[2] = {0}, s2[2] = {0}, secs = 0;
-        size_t n = 0;
+        gv_moments u[2] = {{0}};
+        double secs = 0;
 
         for (size_t i = k; i < n_jobs; i += n_policies) {
-            double u[2] = {gv_sim_run_at(&jobs[i].run, 100, GV_SIM_UNALLOC),
-                           gv_sim_run_at(&jobs[i].run, GV_SIM_MAX_PCT, GV_SIM_UNALLOC)};
-            for (int m = 0; m < 2; m++) {
-                s1[m] += u[m];
-                s2[m] += u[m] * u[m];
-            }
+            gv_moments_add(&u[0], gv_sim_run_at(&jobs[i].run, 100, GV_SIM_UNALLOC));
+            gv_moments_add(&u[1], gv_sim_run_at(&jobs[i].run, GV_SIM_MAX_PCT, GV_SIM_UNALLOC));
             secs += jobs[i].seconds;
-            n++;
         }
         published pub = published_of(expected, trace, policy[k]);
-        double mean100 = 0;
+        double mean100 = gv_moments_mean(&u[0]);
 
-        printf("%-11s %-14s %4zu", trace, policy[k], n);
-        for (int m = 0; m < 2; m++) {
-            double mean = s1[m] / (double)n;
-            double sd = n > 1 ? sqrt(fmax(0, (s2[m] - s1[m] * mean) / (double)(n - 1))) : 0;
-            printf("  %6.2f (%5.2f)", mean, sd);
-            if (m == 0)
-                mean100 = mean;
-        }
+        printf("%-11s %-14s %4zu", trace, policy[k], u[0].n);
+        for (int m = 0; m < 2; m++)
+            printf("  %6.2f (%5.2f)", gv_moments_mean(&u[m]), gv_moments_sd(&u[m]));
         if (pub.have) {
             double d = mean100 - pub.mean[0], tol = fmax(0.5, 3 * pub.sd[0]);
 
@@ -668,7 +655,7 @@ gv_cmd_sim(int argc, char **argv)
         } else {
             printf("  %15s  %15s %7s", "-", "-", "-");
         }
-        printf(" %.3f\n", secs / (double)n);
+        printf(" %.3f\n", secs / (double)u[0].n);
     }
     if (expected)
         printf("study: the authors' runs in %s; 'within': |diff| <= max(0.5, 3 sd of the study)\n",

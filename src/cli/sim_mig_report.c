@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim_mig_report.h"
+#include "sim_moments.h"
 
 /* The figures of one run at arrived @x %; false when no arrival is near @x. */
 typedef struct mig_point {
@@ -60,32 +61,6 @@ write_run(const char *dir, const char *trace, const gv_sim_mig_run *r)
     return close_w(f, path);
 }
 
-/* Running sums of one figure over seeds, for its mean and sd. */
-typedef struct moments {
-    double s1, s2;
-    size_t n;
-} moments;
-
-static void
-moments_add(moments *m, double v)
-{
-    m->s1 += v;
-    m->s2 += v * v;
-    m->n++;
-}
-
-static double
-moments_mean(const moments *m)
-{
-    return m->n ? m->s1 / (double)m->n : NAN;
-}
-
-static double
-moments_sd(const moments *m)
-{
-    return m->n > 1 ? sqrt(fmax(0, (m->s2 - m->s1 * moments_mean(m)) / (double)(m->n - 1))) : 0;
-}
-
 int
 gv_sim_mig_report(const char *dir, const char *trace, const gv_sim_mig_run *runs,
                   const double *secs, size_t n_strategies, size_t n_seeds)
@@ -123,7 +98,7 @@ gv_sim_mig_report(const char *dir, const char *trace, const gv_sim_mig_run *runs
     printf("%-11s %-11s %4s %15s %10s %9s %12s %14s %7s\n", "trace", "strategy", "runs",
            "unalloc@100 %", "rounding %", "dropped", "whole-GPU", "repartitioned", "s/run");
     for (size_t k = 0; k < n_strategies; k++) {
-        moments u = {0}, rd = {0}, dr = {0}, dw = {0}, rp = {0};
+        gv_moments u = {0}, rd = {0}, dr = {0}, dw = {0}, rp = {0};
         double t = 0;
 
         for (size_t s = 0; s < n_seeds; s++) {
@@ -132,17 +107,17 @@ gv_sim_mig_report(const char *dir, const char *trace, const gv_sim_mig_run *runs
 
             if (!point_at(r, 100, &p))
                 continue;
-            moments_add(&u, p.unalloc);
-            moments_add(&rd, p.rounding);
-            moments_add(&dr, (double)p.dropped);
-            moments_add(&dw, (double)p.dropped_whole);
-            moments_add(&rp, (double)r->n_repartitioned);
+            gv_moments_add(&u, p.unalloc);
+            gv_moments_add(&rd, p.rounding);
+            gv_moments_add(&dr, (double)p.dropped);
+            gv_moments_add(&dw, (double)p.dropped_whole);
+            gv_moments_add(&rp, (double)r->n_repartitioned);
             t += secs[s * n_strategies + k];
         }
         printf("%-11s %-11s %4zu  %6.2f (%5.2f) %10.2f %9.1f %12.1f %14.1f %7.3f\n", trace,
-               gv_sim_mig_strategy_to_string(runs[k].strategy), u.n, moments_mean(&u),
-               moments_sd(&u), moments_mean(&rd), moments_mean(&dr), moments_mean(&dw),
-               moments_mean(&rp), u.n ? t / (double)u.n : 0);
+               gv_sim_mig_strategy_to_string(runs[k].strategy), u.n, gv_moments_mean(&u),
+               gv_moments_sd(&u), gv_moments_mean(&rd), gv_moments_mean(&dr), gv_moments_mean(&dw),
+               gv_moments_mean(&rp), u.n ? t / (double)u.n : 0);
     }
     return rc;
 }

@@ -19,7 +19,6 @@
 
 #include "gpuvm/sim.h"
 #include "sim_internal.h"
-#include "sim_rng.h"
 
 #define MIG_MODEL "H100-SXM5-80GB"
 
@@ -142,7 +141,6 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     mig_dress d = {.strategy = strategy};
     gv_place_config cfg;
     gv_place_result res;
-    gv_sim_rng rng;
     int64_t capacity_milli = 0, arrived = 0, asked = 0, held_slices = 0, capacity_slices;
     int rc;
 
@@ -167,10 +165,7 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     capacity_milli = 1000 * (int64_t)run->n_gpus;
     capacity_slices = (int64_t)d.m->mig->compute_slices * (int64_t)run->n_gpus;
     /* the study's order for this seed, as gv_sim_openb_run draws it */
-    gv_sim_rng_init(&rng, o->seed);
-    run->n_pods = gv_sim_arrival_order(
-        pods, (int64_t)llround((o->inflate > 0 ? o->inflate : 1.3) * (double)capacity_milli), &rng,
-        &order);
+    run->n_pods = gv_sim_arrival_order(pods, o, capacity_milli, &order);
     memset(&res, 0, sizeof(res));
     for (size_t i = 0; i < run->n_pods; i++) {
         const gv_trace_pod *p = order[i];
@@ -179,7 +174,7 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         gv_request r;
         gv_err e_err = {0};
         gv_sim_mig_bin *b;
-        int placed, x;
+        int placed;
 
         if (p->num_gpu > 0 && profile < 0)
             return gv_err_set(err, GV_E_INVAL, NULL,
@@ -193,8 +188,7 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         if (placed < 0)
             return gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
                               e_err.msg);
-        x = (int)llround((double)arrived * 100.0 / (double)capacity_milli);
-        b = &run->bins[x < 0 ? 0 : x > GV_SIM_MAX_PCT ? GV_SIM_MAX_PCT : x];
+        b = &run->bins[gv_sim_bin_of(arrived, capacity_milli)];
         if (placed) {
             run->n_placed++;
             run->n_repartitioned += res.placement.n_reconfigure > 0;

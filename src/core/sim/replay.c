@@ -23,12 +23,16 @@ cmp_pod_name(const void *x, const void *y)
 
 /* The arrival order (sim_internal.h); inflating or trimming is the study's tune step. */
 size_t
-gv_sim_arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng,
+gv_sim_arrival_order(const gv_trace_pods *pods, const gv_sim_openb_opts *o, int64_t capacity_milli,
                      const gv_trace_pod ***ret)
 {
     size_t n = pods->n, cap = pods->n * 2 + 16;
     const gv_trace_pod **v = gv_calloc(cap, sizeof(*v));
     int64_t total = 0;
+    int64_t limit = llround((o->inflate > 0 ? o->inflate : 1.3) * (double)capacity_milli);
+    gv_sim_rng rs, *rng = &rs;
+
+    gv_sim_rng_init(rng, o->seed);
 
     for (size_t i = 0; i < n; i++) {
         v[i] = &pods->v[i];
@@ -68,17 +72,18 @@ gv_sim_arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng,
     return n;
 }
 
+int
+gv_sim_bin_of(int64_t arrived, int64_t capacity_milli)
+{
+    int x = (int)llround((double)arrived * 100.0 / (double)capacity_milli);
+
+    return x < 0 ? 0 : x > GV_SIM_MAX_PCT ? GV_SIM_MAX_PCT : x;
+}
+
 static void
 bin_add(gv_sim_run *r, int64_t arrived, int64_t allocated, const gv_sim_ledger *rp)
 {
-    int x = (int)llround((double)arrived * 100.0 / (double)r->capacity_milli);
-    gv_sim_bin *b;
-
-    if (x < 0)
-        x = 0;
-    if (x > GV_SIM_MAX_PCT)
-        x = GV_SIM_MAX_PCT;
-    b = &r->bins[x];
+    gv_sim_bin *b = &r->bins[gv_sim_bin_of(arrived, r->capacity_milli)];
     b->n++;
     b->alloc_pct += 100.0 * (double)allocated / (double)r->capacity_milli;
     b->frag_amount_pct += 100.0 * rp->frag_total / (double)r->capacity_milli;
@@ -95,7 +100,6 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     gv_sim_ledger rp = {.pods = pods};
     gv_sim_run run = {.seed = o->seed};
     gv_place_result res;
-    gv_sim_rng rng;
     int64_t arrived = 0, allocated = 0;
     size_t n;
     int rc = 0;
@@ -103,10 +107,7 @@ gv_sim_openb_run(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
     if ((rc = gv_sim_start(nodes, cat, o, &rp, &f, &e, &run.capacity_milli, err)) < 0)
         return rc;
     run.n_hosts = f->n_hosts;
-    gv_sim_rng_init(&rng, o->seed);
-    n = gv_sim_arrival_order(
-        pods, (int64_t)llround((o->inflate > 0 ? o->inflate : 1.3) * (double)run.capacity_milli),
-        &rng, &order);
+    n = gv_sim_arrival_order(pods, o, run.capacity_milli, &order);
     run.n_pods = n;
     memset(&res, 0, sizeof(res));
     for (size_t i = 0; i < n; i++) {

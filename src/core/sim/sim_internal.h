@@ -82,13 +82,17 @@ typedef void (*gv_sim_dress_fn)(gv_host *h, const void *arg);
 gv_fleet *gv_sim_fleet_dressed(const gv_trace_nodes *nodes, uint64_t seed, gv_sim_dress_fn dress,
                                const void *arg, gv_err *err);
 
-/* The study's arrival order of @pods for one run: sorted by name, shuffled by @rng, then
- * inflated or trimmed to @limit milli-GPUs of request. Returns the count; *ret owns the array. */
 /* The bins a curve's value at arrived @x % is the mean over, given each bin's arrivals @n:
  * bin x alone, else x-1..x+1 (clipped to the bins). Returns false when they have none. */
 bool gv_sim_bin_window(const int *n, int x, int *ret_lo, int *ret_hi);
 
-size_t gv_sim_arrival_order(const gv_trace_pods *pods, int64_t limit, gv_sim_rng *rng,
-                            const gv_trace_pod ***ret);
+/* The arrived-% bin of @arrived milli-GPUs on @capacity_milli: rounded, 0..GV_SIM_MAX_PCT. */
+int gv_sim_bin_of(int64_t arrived, int64_t capacity_milli);
+
+/* The study's arrival order of @pods for the run @o on a cluster of @capacity_milli GPU:
+ * sorted by name, shuffled with @o->seed, then inflated or trimmed to @o->inflate (1.3 when
+ * unset) times the capacity in milli-GPUs of request. Returns the count; *ret owns the array. */
+size_t gv_sim_arrival_order(const gv_trace_pods *pods, const gv_sim_openb_opts *o,
+                            int64_t capacity_milli, const gv_trace_pod ***ret);
 
 #endif

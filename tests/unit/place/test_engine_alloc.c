@@ -264,6 +264,17 @@ test_emulator_off_the_vcpus(void **state)
     gv_place_result_clear(&res[1]);
 }
 
+/* A template's topology: one NUMA node of 4 cores and two H100 SXM5 (10de:2330) GPUs. */
+#define TWO_H100_TOPOLOGY                                                                          \
+    "    topology:\n"                                                                              \
+    "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"          \
+    "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"                                       \
+    "      gpus:\n"                                                                                \
+    "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"            \
+    "           numa: 0, pcie_parent: hb0}\n"                                                      \
+    "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"            \
+    "           numa: 0, pcie_parent: hb0}\n"
+
 /* Two H100 GPUs, each with one 3g.40gb instance; @fixed: the layout is mig-parted's. */
 static gv_fleet *
 mig_fleet(const gv_catalog *cat, bool fixed)
@@ -276,16 +287,7 @@ mig_fleet(const gv_catalog *cat, bool fixed)
              "    gpu_mode: mig\n"
              "    mig_layout: [\"3g.40gb@4\"]\n"
              "    reconfigurable: true\n"
-             "    mig_fixed: %s\n"
-             "    topology:\n"
-             "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"
-             "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"
-             "      gpus:\n"
-             "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
-             "           numa: 0, pcie_parent: hb0}\n"
-             "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
-             "           numa: 0, pcie_parent: hb0}\n"
-             "hosts:\n"
+             "    mig_fixed: %s\n" TWO_H100_TOPOLOGY "hosts:\n"
              "  - {name: m1, template: t}\n",
              fixed ? "true" : "false");
     return parse_fleet(cat, text);
@@ -399,16 +401,7 @@ host_chosen(const gv_catalog *cat, const char *strategy, const char *fuller)
              "templates:\n"
              "  t:\n"
              "    pool: p\n"
-             "    gpu_mode: passthrough\n"
-             "    topology:\n"
-             "      numa: [{id: 0, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], memory_mib: 65536}]\n"
-             "      pcie: [{name: hb0, kind: hostbridge, numa: 0}]\n"
-             "      gpus:\n"
-             "        - {pci: \"0000:41:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
-             "           numa: 0, pcie_parent: hb0}\n"
-             "        - {pci: \"0000:61:00.0\", vendor_id: \"0x10de\", device_id: \"0x2330\",\n"
-             "           numa: 0, pcie_parent: hb0}\n"
-             "hosts:\n"
+             "    gpu_mode: passthrough\n" TWO_H100_TOPOLOGY "hosts:\n"
              "  - {name: a, template: t, labels: {id: a}}\n"
              "  - {name: b, template: t, labels: {id: b}}\n",
              strategy);
