@@ -323,9 +323,9 @@ typedef struct gv_ask {
  * runs over the mix for every candidate, and the requests are large and far apart. */
 typedef struct gv_mix_need {
     int gpu_count;
-    bool dedicated;        /* CPUs counted in threads, else in shared milli-CPUs */
+    bool dedicated; /* CPUs counted in threads, else in shared milli-CPUs */
     gv_hugepages hugepages;
-    int64_t cpu;           /* dedicated: vCPUs; shared: milli-CPUs */
+    int64_t cpu; /* dedicated: vCPUs; shared: milli-CPUs */
     int64_t memory_mib;
 } gv_mix_need;
 

@@ -26,7 +26,11 @@
 #define POOL_SHAPES 8
 
 /* Where a run's requests come from */
-enum { SHAPES_FRESH, SHAPES_POOL, SHAPES_MIXED };
+enum {
+    SHAPES_FRESH,
+    SHAPES_POOL,
+    SHAPES_MIXED
+};
 
 /* Fail naming the first line where the fast path's and the reference's JSON differ (cmocka
  * cuts long messages). */
@@ -150,8 +154,7 @@ test_fast_equals_reference(void **state)
                      200, (gv_place_policy)p, &decisions);
     /* more fresh shapes than the engine keeps (index.c: GV_SHAPES_MAX), a few shapes among them */
     for (int p = GV_POLICY_GPUVM; p < GV_POLICY_LAST; p++)
-        run_seed(*state, 200 + (unsigned)p, SHAPES_MIXED, 14, 900, (gv_place_policy)p,
-                 &decisions);
+        run_seed(*state, 200 + (unsigned)p, SHAPES_MIXED, 14, 900, (gv_place_policy)p, &decisions);
     print_message("%d decisions compared\n", decisions);
     assert_true(decisions > 1000);
 }
