@@ -2,7 +2,8 @@
 # sim-cli.sh - `gpuvm sim openb` end to end on a small trace of our own: two policies, two
 # seeds; the summary has a row per run with numbers, every run has its curve, the curves over
 # seeds and the gnuplot script are written, and the figures are drawn when gnuplot is there;
-# --departures writes timelines and --mig its three strategies' runs.
+# --departures writes timelines and --mig its three strategies' runs; the table has no study
+# columns (the study did not run this trace).
 # Needs $GPUVM.
 set -u
 tmp=$(mktemp -d)
@@ -50,6 +51,8 @@ else
     echo "note: gnuplot is not installed: figures not checked"
 fi
 grep -q '^pods  *fgd  *2 ' "$tmp/stdout" || { echo "FAIL: no fgd line in the table"; cat "$tmp/stdout"; fail=1; }
+# a trace the study did not run: our columns alone, no study column or note
+! grep -q 'study' "$tmp/stdout" || { echo "FAIL: study columns for a trace it did not run"; cat "$tmp/stdout"; fail=1; }
 # --departures: the trace's own times, a timeline per run
 cat > "$tmp/timed.csv" <<'CSV'
 name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time,deletion_time

@@ -286,7 +286,7 @@ gv_engine_free(gv_engine *e)
         return;
     gv_index_free(e);
     for (size_t v = 0; v < e->n_vms; v++) {
-        gv_placement_clear(&e->vms[v].placement);
+        gv_placement_free_owned(&e->vms[v].placement);
         free(e->vms[v].owned_cpus);
     }
     free(e->vms);
@@ -429,13 +429,19 @@ gv_engine_n_vms(const gv_engine *e)
     return e->n_live;
 }
 
+/* A VM record is 12 KiB, so a new slot is not zeroed first, as a reused one is not:
+ * gv_engine_place and gv_commit write every field of the record. */
 static gv_vm *
 new_vm(gv_engine *e)
 {
     /* the name index holds slot numbers, so growing @vms does not disturb it */
     if (e->n_free_vms)
         return &e->vms[e->free_vms[--e->n_free_vms]];
-    return GV_ARRAY_APPEND(e->vms, e->n_vms);
+    if (e->n_vms == e->vms_cap) {
+        e->vms_cap = e->vms_cap ? 2 * e->vms_cap : 16;
+        e->vms = gv_reallocarray(e->vms, e->vms_cap, sizeof(*e->vms));
+    }
+    return &e->vms[e->n_vms++];
 }
 
 /* ---- checking requests ---- */

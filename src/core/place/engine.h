@@ -315,6 +315,20 @@ typedef struct gv_ask {
 /* Evaluation flags (gv_eval_host) */
 #define GV_EVAL_REFERENCE 1u /* every GPU set, F(M) before computed afresh */
 #define GV_EVAL_DETAIL 2u    /* format the failure's one-line detail (for explanations) */
+/* Only the verdict counts (an index's): feasible and score.total, or the reason and shortfall.
+ * Where the policy's total allows (gv_score_total_reads), the GPU set may be any feasible one
+ * and the other score fields are left 0, so the candidate is not the decision's. */
+#define GV_EVAL_VERDICT 4u
+
+/* What F(M)'s room test reads of a mix entry's request, gathered once per mix (frag.c): F(M)
+ * runs over the mix for every candidate, and the requests are large and far apart. */
+typedef struct gv_mix_need {
+    int gpu_count;
+    bool dedicated; /* CPUs counted in threads, else in shared milli-CPUs */
+    gv_hugepages hugepages;
+    int64_t cpu; /* dedicated: vCPUs; shared: milli-CPUs */
+    int64_t memory_mib;
+} gv_mix_need;
 
 /* One GPU model the fleet has: a GPU of it (for its name) and its catalog entry (or NULL). */
 typedef struct gv_fleet_model {
@@ -334,6 +348,7 @@ struct gv_engine {
     size_t n_hosts_ready; /* hosts whose info is built (all, once gv_engine_new succeeded) */
     gv_host_use *use;     /* per host */
     size_t n_vms;         /* slots in @vms (used or not) */
+    size_t vms_cap;       /* slots allocated */
     gv_vm *vms;
     size_t n_free_vms; /* unused slots of @vms, reused first */
     size_t *free_vms;
@@ -353,6 +368,7 @@ struct gv_engine {
     gv_mix_entry mix[GV_MIX_MAX];
     int mix_w[GV_MIX_MAX]; /* weights in parts per GV_MIX_W_SCALE */
     gv_ask mix_ask[GV_MIX_MAX];
+    gv_mix_need mix_need[GV_MIX_MAX];
     gv_mix_sample *recent; /* ring of recent request shapes (learned mix) */
     size_t n_recent, recent_head;
     uint64_t n_requests;
@@ -505,6 +521,23 @@ const gv_gpu_answer *gv_frag_answers_now(const gv_engine *e, size_t h);
 int64_t gv_frag_host_after(const gv_engine *e, size_t h, const gv_host_use *after,
                            const gv_candidate *c, bool reference, const gv_gpu_answer *picked);
 
+/*
+ * score.c: what a policy's total reads, which says what an index verdict must evaluate and
+ * whether verdicts outlive a new mix (index.c):
+ *   GV_TOTAL_HOST  the host as it is and the request only: every feasible GPU set of a host
+ *                  scores the same, so a verdict needs any one; the mix plays no part
+ *   GV_TOTAL_SET   also the GPU set, chosen by free capacity, not by the mix
+ *   GV_TOTAL_MIX   the fragmentation the mix measures (and any policy not listed)
+ */
+typedef enum gv_total_reads {
+    GV_TOTAL_HOST,
+    GV_TOTAL_SET,
+    GV_TOTAL_MIX,
+} gv_total_reads;
+gv_total_reads gv_score_total_reads(gv_place_policy policy);
+/* A verdict's score of candidate @c under a policy that does not read the mix: the total alone,
+ * the other fields 0. */
+void gv_score_verdict(const gv_engine *e, const gv_request *r, gv_candidate *c);
 /* score.c: score candidate @c (@picked as for gv_frag_host_after). */
 /* The change of host F(M) candidate @c makes (@picked as for gv_frag_host_after), and the FGD
  * study's score of a change: floor(100 sigmoid(-delta / 1000)). */
@@ -520,6 +553,10 @@ gv_policy_pick(const gv_engine *e, size_t n)
 void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
                         const gv_gpu_answer *picked, gv_candidate *c);
 
+/* placement.c: free what @p owns, leaving it as it is (gv_placement_clear then zeroes it; the
+ * engine's teardown need not: a VM record is 12 KiB). */
+void gv_placement_free_owned(gv_placement *p);
+
 /* commit.c */
 void gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c);
 void gv_uncommit(gv_engine *e, gv_vm *vm);
@@ -533,6 +570,9 @@ bool gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *
                      gv_candidate *second, gv_explain *x);
 void gv_index_host_changed(gv_engine *e, size_t h);
 void gv_index_flush(gv_engine *e);
+/* The mix in use changed: drop what read it (every shape, or under a policy whose verdicts do
+ * not read it, the full candidates kept). */
+void gv_index_mix_changed(gv_engine *e);
 void gv_index_free(gv_engine *e);
 size_t gv_index_memory_bytes(const gv_engine *e);
 /* shape.c: @r without name and tenant, every unused byte zero (equal shapes are equal byte for

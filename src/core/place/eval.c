@@ -41,6 +41,9 @@ typedef struct eval_ctx {
     const gv_request *r;
     const gv_ask *a;
     bool detail; /* format failure details */
+    /* a verdict whose total every feasible set shares (GV_TOTAL_HOST): the first feasible set
+     * found will do, and GPUs are alike by what the plan reads alone */
+    bool any_set;
     int n_usable;
     int usable[GV_HOST_MAX_GPUS];
     gv_gpu_pick unit[GV_HOST_MAX_GPUS];    /* per GPU index */
@@ -725,9 +728,9 @@ same_group(const eval_ctx *x, int a, int b)
         return false;
     /* the study's policies rank GPUs by what their state means to the whole host, or by a draw
      * (random): only GPUs in the same state are alike, and under random none */
-    if (x->e->cfg.policy == GV_POLICY_RANDOM ||
-        (x->e->cfg.policy != GV_POLICY_GPUVM &&
-         memcmp(&x->u->gpus[a], &x->u->gpus[b], sizeof(x->u->gpus[a]))))
+    if (!x->any_set && (x->e->cfg.policy == GV_POLICY_RANDOM ||
+                        (x->e->cfg.policy != GV_POLICY_GPUVM &&
+                         memcmp(&x->u->gpus[a], &x->u->gpus[b], sizeof(x->u->gpus[a])))))
         return false;
     if (x->r->gpu.count > 1) {
         if (hi->island[a] != hi->island[b] ||
@@ -753,6 +756,8 @@ static void
 enum_groups_rec(eval_ctx *x, int members[][GV_HOST_MAX_GPUS], const int *g_size, int n_groups,
                 int gi, int left, int *take)
 {
+    if (x->any_set && x->have_best)
+        return;
     if (gi == n_groups) {
         int set[GV_REQ_MAX_GPUS], k = 0;
 
@@ -919,6 +924,8 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_ask *a, unsigned flags, gv_c
     x.r = r;
     x.a = a;
     x.detail = (flags & GV_EVAL_DETAIL) != 0;
+    x.any_set = (flags & GV_EVAL_VERDICT) && !(flags & GV_EVAL_REFERENCE) &&
+                gv_score_total_reads(e->cfg.policy) == GV_TOTAL_HOST;
     x.n_usable = 0;
     x.topology_failed = 0;
     x.have_best = x.have_fail = false;
@@ -953,6 +960,10 @@ gv_eval_host(const gv_engine *e, size_t h, const gv_ask *a, unsigned flags, gv_c
             return;
         }
         memcpy(c, &x.best, sizeof(x.best));
+    }
+    if ((flags & GV_EVAL_VERDICT) && gv_score_total_reads(e->cfg.policy) != GV_TOTAL_MIX) {
+        gv_score_verdict(e, r, c);
+        return;
     }
     gv_score_candidate(e, r, (flags & GV_EVAL_REFERENCE) != 0,
                        a->reference || !r->gpu.count ? NULL : x.after, c);

@@ -21,8 +21,9 @@
  * when the two differ by more than sampling noise explains: their total variation distance
  * (half the sum of the weight differences) must reach mix_change and three times the distance
  * two samples of the window's size from one steady workload show on average,
- * 1/2 sum_i sqrt(2 p_i (1 - p_i) / n) sqrt(2/pi). A new mix changes every host's score, so the
- * fast path's indexes are rebuilt: noise is not worth that.
+ * 1/2 sum_i sqrt(2 p_i (1 - p_i) / n) sqrt(2/pi). A new mix changes every host's score under
+ * the policies whose totals read it (gpuvm, fgd), so the fast path's indexes are rebuilt: noise
+ * is not worth that (the study's other policies keep theirs, gv_index_mix_changed).
  */
 #include <stdio.h>
 #include <math.h>
@@ -75,32 +76,61 @@ shape_of_sample(const gv_mix_sample *s, gv_request *r)
     r->gpu = s->gpu;
 }
 
-static bool
-host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m)
+/* What the room test reads of a host: its NUMA nodes' free CPU and memory, summed once for
+ * every mix shape. */
+typedef struct host_room {
+    int64_t threads; /* free threads (dedicated) */
+    int64_t shared;  /* shared milli-CPUs room */
+    int64_t mem_mib, hp2m_mib, hp1g_mib;
+} host_room;
+
+static void
+room_of(const gv_engine *e, size_t h, const gv_host_use *u, host_room *ret)
 {
     const gv_host_info *hi = &e->info[h];
-    int64_t cpus = 0, mem = 0; /* dedicated: threads; shared: milli-CPUs */
 
+    memset(ret, 0, sizeof(*ret));
     for (size_t i = 0; i < hi->host->n_numa; i++) {
         const gv_numa_use *n = &u->numa[i];
 
-        if (m->cpu_policy == GV_CPU_DEDICATED)
-            cpus += n->free_threads;
-        else
-            cpus += gv_numa_shared_room(hi, n);
-        switch (m->hugepages) {
-        case GV_HUGEPAGES_2M:
-            mem += n->hp2m_free * 2;
-            break;
-        case GV_HUGEPAGES_1G:
-            mem += n->hp1g_free * 1024;
-            break;
-        default:
-            mem += n->mem_free_mib;
-        }
+        ret->threads += n->free_threads;
+        ret->shared += gv_numa_shared_room(hi, n);
+        ret->hp2m_mib += n->hp2m_free * 2;
+        ret->hp1g_mib += n->hp1g_free * 1024;
+        ret->mem_mib += n->mem_free_mib;
     }
-    return cpus >= (m->cpu_policy == GV_CPU_DEDICATED ? m->vcpus : gv_request_cpu_milli(m)) &&
-           mem >= m->memory_mib;
+}
+
+static void
+need_of(const gv_request *m, gv_mix_need *ret)
+{
+    ret->gpu_count = m->gpu.count;
+    ret->dedicated = m->cpu_policy == GV_CPU_DEDICATED;
+    ret->hugepages = m->hugepages;
+    ret->cpu = ret->dedicated ? m->vcpus : gv_request_cpu_milli(m);
+    ret->memory_mib = m->memory_mib;
+}
+
+/* Has a host with @room enough free CPU and memory in total for a shape that needs @n? */
+static bool
+room_fits(const host_room *room, const gv_mix_need *n)
+{
+    int64_t mem = n->hugepages == GV_HUGEPAGES_2M   ? room->hp2m_mib
+                  : n->hugepages == GV_HUGEPAGES_1G ? room->hp1g_mib
+                                                    : room->mem_mib;
+
+    return (n->dedicated ? room->threads : room->shared) >= n->cpu && mem >= n->memory_mib;
+}
+
+static bool
+host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request *m)
+{
+    host_room room;
+    gv_mix_need n;
+
+    room_of(e, h, u, &room);
+    need_of(m, &n);
+    return room_fits(&room, &n);
 }
 
 /* F(m) for one shape, milli-GPUs, computed afresh (the reference). */
@@ -141,33 +171,55 @@ frag_host_reference(const gv_engine *e, size_t h, const gv_host_use *u)
     return f / GV_MIX_W_SCALE;
 }
 
-/* F(M) from each GPU's free capacity and the mix entries it can serve (the per-GPU memo). */
+/*
+ * F(M) from each GPU's free capacity and the mix entries it can serve (the per-GPU memo). A
+ * GPU with nothing free adds nothing either way, and GPUs with the same answer add alike, so
+ * the mix is run over the distinct answers of the GPUs with capacity (on most hosts one to
+ * three), each counted as often as it occurs; the host's room is summed once.
+ */
 static int64_t
 frag_of_answers(const gv_engine *e, size_t h, const gv_host_use *u, const gv_gpu_answer *ans)
 {
     size_t n = e->info[h].host->n_gpus;
+    gv_gpu_answer kind[GV_HOST_MAX_GPUS];
+    int count[GV_HOST_MAX_GPUS], n_kinds = 0;
     int64_t total = 0, f = 0;
+    host_room room;
 
-    for (size_t g = 0; g < n; g++)
+    for (size_t g = 0; g < n; g++) {
+        int k;
+
+        if (!ans[g].free_milli)
+            continue;
         total += ans[g].free_milli;
+        for (k = 0; k < n_kinds; k++)
+            if (kind[k].free_milli == ans[g].free_milli && kind[k].able == ans[g].able)
+                break;
+        if (k == n_kinds) {
+            kind[n_kinds] = ans[g];
+            count[n_kinds++] = 0;
+        }
+        count[k]++;
+    }
     if (!total)
         return 0;
+    room_of(e, h, u, &room);
     for (size_t i = 0; i < e->n_mix; i++) {
-        const gv_request *r = e->mix_ask[i].r;
+        const gv_mix_need *need = &e->mix_need[i];
         int64_t unusable = 0;
         int n_able = 0;
 
-        if (r->gpu.count == 0 || !host_has_room(e, h, u, r)) {
+        if (need->gpu_count == 0 || !room_fits(&room, need)) {
             f += e->mix_w[i] * total;
             continue;
         }
-        for (size_t g = 0; g < n; g++) {
-            if (ans[g].free_milli && (ans[g].able >> i & 1))
-                n_able++;
+        for (int k = 0; k < n_kinds; k++) {
+            if (kind[k].able >> i & 1)
+                n_able += count[k];
             else
-                unusable += ans[g].free_milli;
+                unusable += (int64_t)count[k] * kind[k].free_milli;
         }
-        f += e->mix_w[i] * (n_able >= r->gpu.count ? unusable : total);
+        f += e->mix_w[i] * (n_able >= need->gpu_count ? unusable : total);
     }
     return f / GV_MIX_W_SCALE;
 }
@@ -276,8 +328,10 @@ static void
 mix_set_weights(gv_engine *e)
 {
     mix_weights(e->mix, e->n_mix, e->mix_w);
-    for (size_t i = 0; i < e->n_mix; i++)
+    for (size_t i = 0; i < e->n_mix; i++) {
         gv_ask_init(e, &e->mix[i].shape, &e->mix_ask[i]);
+        need_of(&e->mix[i].shape, &e->mix_need[i]);
+    }
     e->mix_version++;
 }
 
@@ -475,5 +529,5 @@ gv_mix_observe(gv_engine *e, const gv_request *r)
     sample_of(r, slot);
     e->n_requests++;
     if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0 && mix_learn(e))
-        gv_index_flush(e);
+        gv_index_mix_changed(e);
 }

@@ -2,17 +2,23 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gpuvm/place.h"
+#include "engine.h"
+
+void
+gv_placement_free_owned(gv_placement *p)
+{
+    free(p->pins);
+    free(p->emulator_cpus);
+    for (size_t i = 0; i < p->n_cells && i < GV_PLACE_MAX_CELLS; i++)
+        free(p->cells[i].shared_cpus);
+}
 
 void
 gv_placement_clear(gv_placement *p)
 {
     if (!p)
         return;
-    free(p->pins);
-    free(p->emulator_cpus);
-    for (size_t i = 0; i < p->n_cells && i < GV_PLACE_MAX_CELLS; i++)
-        free(p->cells[i].shared_cpus);
+    gv_placement_free_owned(p);
     memset(p, 0, sizeof(*p));
 }
 

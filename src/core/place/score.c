@@ -295,6 +295,30 @@ study_total(const gv_engine *e, const gv_request *r, const gv_candidate *c)
     }
 }
 
+gv_total_reads
+gv_score_total_reads(gv_place_policy policy)
+{
+    switch (policy) {
+    case GV_POLICY_RANDOM:     /* 0 */
+    case GV_POLICY_BESTFIT:    /* study_view_of: the host before, and the request */
+    case GV_POLICY_DOTPROD:    /* the same */
+    case GV_POLICY_CLUSTERING: /* the host's tags and its free GPU */
+    case GV_POLICY_FIRSTFIT:   /* 0 */
+        return GV_TOTAL_HOST;
+    case GV_POLICY_PACKING: /* the GPUs the candidate takes, which set_key picks by capacity */
+        return GV_TOTAL_SET;
+    default:
+        return GV_TOTAL_MIX;
+    }
+}
+
+void
+gv_score_verdict(const gv_engine *e, const gv_request *r, gv_candidate *c)
+{
+    memset(&c->score, 0, sizeof(c->score));
+    c->score.total = study_total(e, r, c);
+}
+
 void
 gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
                    const gv_gpu_answer *picked, gv_candidate *c)

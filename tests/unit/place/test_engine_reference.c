@@ -8,7 +8,10 @@
  * them (placements, releases, datastores filling, anti-affinity groups arriving); and the same
  * on a larger fleet for longer, so that more hosts fail for one reason than the index keeps
  * closest per reason and the kept lists run empty and are refilled. Then a few of both
- * kinds under each of the FGD study's policies (place.h: gv_place_policy).
+ * kinds under each of the FGD study's policies (place.h: gv_place_policy). Last, half the
+ * requests from a few shapes and half fresh ones, for longer than the engine keeps shapes: the
+ * few stay while the fresh ones are dropped, least recently used first, with hosts still stale
+ * in them (indexes re-evaluate a changed host only when its shape is next asked for).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,13 @@
 #include "testlib.h"
 
 #define POOL_SHAPES 8
+
+/* Where a run's requests come from */
+enum {
+    SHAPES_FRESH,
+    SHAPES_POOL,
+    SHAPES_MIXED
+};
 
 /* Fail naming the first line where the fast path's and the reference's JSON differ (cmocka
  * cuts long messages). */
@@ -44,7 +54,7 @@ fail_diff(const char *what, unsigned seed, int step, const char *a, const char *
 }
 
 static void
-run_seed(const gv_catalog *cat, unsigned seed, bool few_shapes, int n_hosts, int n_steps,
+run_seed(const gv_catalog *cat, unsigned seed, int shapes, int n_hosts, int n_steps,
          gv_place_policy policy, int *ret_decisions)
 {
     gv_request pool[POOL_SHAPES];
@@ -81,7 +91,7 @@ run_seed(const gv_catalog *cat, unsigned seed, bool few_shapes, int n_hosts, int
             gv_place_result a, b;
             int ra, rb;
 
-            if (few_shapes) {
+            if (shapes == SHAPES_POOL || (shapes == SHAPES_MIXED && gv_rand() % 2)) {
                 r = pool[gv_rand() % POOL_SHAPES];
                 snprintf(r.name, sizeof(r.name), "vm-%d", step);
             } else {
@@ -132,16 +142,19 @@ test_fast_equals_reference(void **state)
     int decisions = 0;
 
     for (unsigned seed = 1; seed <= 25; seed++)
-        run_seed(*state, seed, false, 14, 200, GV_POLICY_GPUVM, &decisions);
+        run_seed(*state, seed, SHAPES_FRESH, 14, 200, GV_POLICY_GPUVM, &decisions);
     for (unsigned seed = 26; seed <= 60; seed++)
-        run_seed(*state, seed, true, 14, 200, GV_POLICY_GPUVM, &decisions);
+        run_seed(*state, seed, SHAPES_POOL, 14, 200, GV_POLICY_GPUVM, &decisions);
     for (unsigned seed = 61; seed <= 68; seed++)
-        run_seed(*state, seed, true, 60, 800, GV_POLICY_GPUVM, &decisions);
+        run_seed(*state, seed, SHAPES_POOL, 60, 800, GV_POLICY_GPUVM, &decisions);
     /* the FGD study's policies, each a scorer of the same engine */
     for (int p = GV_POLICY_GPUVM + 1; p < GV_POLICY_LAST; p++)
         for (unsigned seed = 100; seed < 108; seed++)
-            run_seed(*state, seed + 10 * (unsigned)p, seed % 2, 14, 200, (gv_place_policy)p,
-                     &decisions);
+            run_seed(*state, seed + 10 * (unsigned)p, seed % 2 ? SHAPES_POOL : SHAPES_FRESH, 14,
+                     200, (gv_place_policy)p, &decisions);
+    /* more fresh shapes than the engine keeps (index.c: GV_SHAPES_MAX), a few shapes among them */
+    for (int p = GV_POLICY_GPUVM; p < GV_POLICY_LAST; p++)
+        run_seed(*state, 200 + (unsigned)p, SHAPES_MIXED, 14, 900, (gv_place_policy)p, &decisions);
     print_message("%d decisions compared\n", decisions);
     assert_true(decisions > 1000);
 }
