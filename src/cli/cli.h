@@ -34,6 +34,11 @@ typedef enum gv_cli_format {
 /* Print "gpuvm: where: msg" on stderr once and return the exit status for @err's code. */
 int gv_cli_report(const gv_err *err);
 
+/* cli_out.c: @path created (truncated) for writing, or NULL after "gpuvm: PATH: cannot write:
+ * REASON" on stderr; and @f closed, 0, or -1 after the same message (a write that failed). */
+FILE *gv_cli_create(const char *path);
+int gv_cli_close(FILE *f, const char *path);
+
 /* Print "gpuvm: msg" + a hint to use --help, return GV_EXIT_INPUT. */
 int gv_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

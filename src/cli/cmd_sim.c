@@ -289,27 +289,24 @@ published_of(const char *dir, const char *trace, const char *policy)
     return r;
 }
 
-/* DIR/TRACE-KIND-POLICY-SEED.csv of run @j (KIND "" for the study's replay) opened for writing,
- * or NULL after saying why on stderr. */
+/* DIR/TRACE-KIND-POLICY-SEED.csv of run @j (KIND "" for the study's replay), its path in
+ * @path (@n bytes), opened for writing, or NULL after saying why on stderr. */
 static FILE *
-run_csv_open(const char *dir, const char *trace, const char *kind, const job *j)
+run_csv_open(const char *dir, const char *trace, const char *kind, const job *j, char *path,
+             size_t n)
 {
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s-%s%s-%llu.csv", dir, trace, kind, j->policy,
+    snprintf(path, n, "%s/%s-%s%s-%llu.csv", dir, trace, kind, j->policy,
              (unsigned long long)j->seed);
-    if (!(f = fopen(path, "w")))
-        fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
-    return f;
+    return gv_cli_create(path);
 }
 
 static int
 write_run(const char *dir, const char *trace, const job *j)
 {
+    char path[4096];
     FILE *f;
 
-    if (!(f = run_csv_open(dir, trace, "", j)))
+    if (!(f = run_csv_open(dir, trace, "", j, path, sizeof(path))))
         return -1;
     fprintf(f, "arrived_pct,alloc_pct,unalloc_pct,frag_amount_pct,frag_ratio_pct\n");
     for (int x = 0; x <= GV_SIM_MAX_PCT; x++) {
@@ -320,7 +317,7 @@ write_run(const char *dir, const char *trace, const job *j)
                 gv_sim_run_at(&j->run, x, GV_SIM_FRAG_AMOUNT),
                 gv_sim_run_at(&j->run, x, GV_SIM_FRAG_RATIO));
     }
-    return fclose(f) == 0 ? 0 : -1;
+    return gv_cli_close(f, path);
 }
 
 /* --departures: one CSV per run (a row per arrival) and a table of means over seeds. */
@@ -334,9 +331,10 @@ report_departures(const char *dir, const char *trace, const job *jobs, size_t n_
            "rejected", "alloc mean %", "alloc peak %", "frag ratio %", "running", "s/run");
     for (size_t i = 0; i < n_jobs; i++) {
         const job *j = &jobs[i];
+        char path[4096];
         FILE *f;
 
-        if (!(f = run_csv_open(dir, trace, "departures-", j))) {
+        if (!(f = run_csv_open(dir, trace, "departures-", j, path, sizeof(path)))) {
             status = GV_EXIT_INPUT;
             continue;
         }
@@ -347,7 +345,7 @@ report_departures(const char *dir, const char *trace, const job *jobs, size_t n_
             fprintf(f, "%lld,%.4f,%.4f,%.4f,%zu,%zu,%zu\n", (long long)pt->time, pt->alloc_pct,
                     pt->frag_amount_pct, pt->frag_ratio_pct, pt->active, pt->placed, pt->rejected);
         }
-        if (fclose(f) != 0)
+        if (gv_cli_close(f, path) < 0)
             status = GV_EXIT_INPUT;
     }
     for (size_t k = 0; k < n_policies; k++) {
@@ -602,8 +600,7 @@ gv_cmd_sim(int argc, char **argv)
         goto done_input;
     }
     snprintf(path, sizeof(path), "%s/summary.csv", out);
-    if (!(sum = fopen(path, "w"))) {
-        fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
+    if (!(sum = gv_cli_create(path))) {
         r = GV_EXIT_INPUT;
         goto done_input;
     }
@@ -615,7 +612,7 @@ gv_cmd_sim(int argc, char **argv)
         if (write_run(out, trace, &jobs[i]) < 0)
             status = GV_EXIT_INPUT;
     }
-    if (fclose(sum) != 0)
+    if (gv_cli_close(sum, path) < 0)
         status = GV_EXIT_INPUT;
     {
         /* the figures: runs policy by policy */

@@ -525,28 +525,14 @@ csv_totals_row(FILE *f, const char *label, const char *pool, const gv_whatif_tot
     fputc('\n', f);
 }
 
-static int
-close_checked(FILE *f, const char *path)
-{
-    if (fclose(f) != 0) {
-        fprintf(stderr, "gpuvm: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 static FILE *
 open_out(const char *dir, const char *name, const char *label, char *path, size_t n)
 {
-    FILE *f;
-
     if (label)
         snprintf(path, n, "%s/%s-%s.csv", dir, name, label);
     else
         snprintf(path, n, "%s/%s.csv", dir, name);
-    if (!(f = fopen(path, "w")))
-        fprintf(stderr, "gpuvm: %s: cannot write: %s\n", path, strerror(errno));
-    return f;
+    return gv_cli_create(path);
 }
 
 static int
@@ -577,7 +563,7 @@ write_summary(const char *dir, const run *runs, size_t n_runs)
             csv_totals_row(f, runs[r].label, runs[r].res.pools[p].name, &runs[r].res.pools[p].t);
         csv_totals_row(f, runs[r].label, TOTAL_ROW, &runs[r].res.total);
     }
-    return close_checked(f, path);
+    return gv_cli_close(f, path);
 }
 
 static int
@@ -604,7 +590,7 @@ write_timelines(const char *dir, const run *rn, const gv_whatif_stream *s)
                 pt->placed, pt->rejected, (double)pt->alloc_milli / 1000,
                 (double)pt->stranded_milli / 1000);
     }
-    if (close_checked(f, path) < 0)
+    if (gv_cli_close(f, path) < 0)
         return -1;
     if (!(f = open_out(dir, "pools", rn->label, path, sizeof(path))))
         return -1;
@@ -614,7 +600,7 @@ write_timelines(const char *dir, const run *rn, const gv_whatif_stream *s)
             fprintf(f, "%.15g,%s,%.3f,%.3f\n", res->points[k].time, res->pools[p].name,
                     (double)res->pool_alloc_milli[k * res->n_pools + p] / 1000,
                     (double)res->pool_stranded_milli[k * res->n_pools + p] / 1000);
-    return close_checked(f, path);
+    return gv_cli_close(f, path);
 }
 
 /* ---- the command ---- */

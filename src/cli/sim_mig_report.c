@@ -1,11 +1,10 @@
 /*
  * sim_mig_report.c - the MIG replay's files and table (sim_mig_report.h).
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "cli.h"
 #include "sim_mig_report.h"
 #include "sim_moments.h"
 
@@ -21,25 +20,6 @@ point_at(const gv_sim_mig_run *r, int x, mig_point *p)
     return gv_sim_mig_at(r, x, &p->unalloc, &p->rounding, &p->dropped, &p->dropped_whole);
 }
 
-static FILE *
-open_w(const char *path)
-{
-    FILE *f = fopen(path, "w");
-
-    if (!f)
-        fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
-    return f;
-}
-
-static int
-close_w(FILE *f, const char *path)
-{
-    if (fclose(f) == 0)
-        return 0;
-    fprintf(stderr, "gpuvm: %s: %s\n", path, strerror(errno));
-    return -1;
-}
-
 static int
 write_run(const char *dir, const char *trace, const gv_sim_mig_run *r)
 {
@@ -48,7 +28,7 @@ write_run(const char *dir, const char *trace, const gv_sim_mig_run *r)
 
     snprintf(path, sizeof(path), "%s/%s-mig-%s-%llu.csv", dir, trace,
              gv_sim_mig_strategy_to_string(r->strategy), (unsigned long long)r->seed);
-    if (!(f = open_w(path)))
+    if (!(f = gv_cli_create(path)))
         return -1;
     fprintf(f, "arrived_pct,alloc_pct,unalloc_pct,rounding_pct,dropped,dropped_whole\n");
     for (int x = 0; x <= GV_SIM_MAX_PCT; x++) {
@@ -58,7 +38,7 @@ write_run(const char *dir, const char *trace, const gv_sim_mig_run *r)
             fprintf(f, "%d,%.4f,%.4f,%.4f,%zu,%zu\n", x, 100.0 - p.unalloc, p.unalloc, p.rounding,
                     p.dropped, p.dropped_whole);
     }
-    return close_w(f, path);
+    return gv_cli_close(f, path);
 }
 
 int
@@ -70,7 +50,7 @@ gv_sim_mig_report(const char *dir, const char *trace, const gv_sim_mig_run *runs
     int rc = 0;
 
     snprintf(path, sizeof(path), "%s/mig-summary.csv", dir);
-    if (!(sum = open_w(path)))
+    if (!(sum = gv_cli_create(path)))
         return -1;
     fprintf(sum, "trace,strategy,seed,unalloc_100,rounding_100,dropped_100,dropped_whole_100,"
                  "unalloc_130,rounding_130,dropped_130,dropped_whole_130,repartitioned\n");
@@ -89,7 +69,7 @@ gv_sim_mig_report(const char *dir, const char *trace, const gv_sim_mig_run *runs
         if (write_run(dir, trace, r) < 0)
             rc = -1;
     }
-    if (close_w(sum, path) < 0)
+    if (gv_cli_close(sum, path) < 0)
         rc = -1;
     printf(
         "MIG replay on H100-SXM5-80GB: each sharing pod takes the smallest profile covering it,\n"

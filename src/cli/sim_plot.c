@@ -86,10 +86,8 @@ gv_sim_plot(const char *dir, const char *trace, const char *const *policies, siz
 
     /* curves: arrived, then per policy unallocated (mean), frag amount and ratio (median) */
     snprintf(csv, sizeof(csv), "%s/%s-curves.csv", dir, trace);
-    if (!(f = fopen(csv, "w"))) {
-        fprintf(stderr, "gpuvm: %s: %s\n", csv, strerror(errno));
+    if (!(f = gv_cli_create(csv)))
         return -1;
-    }
     fprintf(f, "arrived_pct");
     for (size_t k = 0; k < n_policies; k++)
         fprintf(f, ",%s_unalloc_pct,%s_frag_amount_pct,%s_frag_ratio_pct", policies[k], policies[k],
@@ -106,14 +104,12 @@ gv_sim_plot(const char *dir, const char *trace, const char *const *policies, siz
         }
         fprintf(f, "\n");
     }
-    if (fclose(f) != 0)
+    if (gv_cli_close(f, csv) < 0)
         return -1;
     /* the script: each figure as PNG and SVG, paths relative to @dir */
     snprintf(gp, sizeof(gp), "%s/%s-plots.gp", dir, trace);
-    if (!(f = fopen(gp, "w"))) {
-        fprintf(stderr, "gpuvm: %s: %s\n", gp, strerror(errno));
+    if (!(f = gv_cli_create(gp)))
         return -1;
-    }
     fprintf(f,
             "# gnuplot %s-plots.gp (in this folder): the study's Fig. 9(a) and Fig. 7\n"
             "set datafile separator ','\nset datafile missing 'nan'\nset grid\n",
@@ -134,7 +130,7 @@ gv_sim_plot(const char *dir, const char *trace, const char *const *policies, siz
         plot_block(f, "fragmentation ratio (median over seeds)", "% of idle GPU", rel, 4,
                    n_policies, policies, "0:130");
     }
-    if (fclose(f) != 0)
+    if (gv_cli_close(f, gp) < 0)
         return -1;
     if (!have_gnuplot()) {
         fprintf(stderr, "gpuvm: gnuplot not found: the plots are not drawn (script: %s)\n", gp);

@@ -160,20 +160,30 @@ gv_sim_pod_name(size_t i, char *buf, size_t n)
 }
 
 int
+gv_sim_engine_place(gv_engine *e, const gv_trace_pod *p, const gv_request *r, bool reference,
+                    gv_place_result *res, gv_err *err)
+{
+    gv_err e_err = {0};
+    int placed = gv_engine_place(e, r, reference ? GV_PLACE_REFERENCE : 0, res, &e_err);
+
+    if (placed < 0)
+        return gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
+                          e_err.msg);
+    return placed;
+}
+
+int
 gv_sim_place_pod(gv_engine *e, gv_sim_ledger *rp, const gv_trace_pod *p, size_t i, bool reference,
                  gv_place_result *res, gv_sim_held *ret_held, gv_err *err)
 {
     char name[GV_REQ_NAME_LEN];
     gv_request r;
-    gv_err e_err = {0};
     int placed;
 
     gv_sim_pod_name(i, name, sizeof(name));
     gv_sim_openb_request(p, name, &r);
-    placed = gv_engine_place(e, &r, reference ? GV_PLACE_REFERENCE : 0, res, &e_err);
-    if (placed < 0)
-        return gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
-                          e_err.msg);
+    if ((placed = gv_sim_engine_place(e, p, &r, reference, res, err)) < 0)
+        return placed;
     if (placed) {
         gv_sim_held_of(&res->placement, ret_held);
         gv_sim_ledger_move(rp, p, ret_held, 1);

@@ -172,7 +172,6 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         int profile = p->num_gpu > 0 ? gv_sim_mig_profile_for(d.m, p->gpu_milli) : -1;
         char name[GV_REQ_NAME_LEN];
         gv_request r;
-        gv_err e_err = {0};
         gv_sim_mig_bin *b;
         int placed;
 
@@ -184,10 +183,8 @@ gv_sim_openb_mig(const gv_trace_nodes *nodes, const gv_trace_pods *pods, const g
         gv_sim_pod_name(i, name, sizeof(name));
         mig_request(d.m, p, profile, name, &r);
         arrived += gv_sim_pod_gpu(p);
-        placed = gv_engine_place(e, &r, o->reference ? GV_PLACE_REFERENCE : 0, &res, &e_err);
-        if (placed < 0)
-            return gv_err_set(err, e_err.code, NULL, "pod %s (line %d): %s", p->name, p->line,
-                              e_err.msg);
+        if ((placed = gv_sim_engine_place(e, p, &r, o->reference, &res, err)) < 0)
+            return placed;
         b = &run->bins[gv_sim_bin_of(arrived, capacity_milli)];
         if (placed) {
             run->n_placed++;

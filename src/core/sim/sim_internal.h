@@ -53,6 +53,12 @@ typedef struct gv_sim_held {
 void gv_sim_held_of(const gv_placement *pl, gv_sim_held *ret);
 /* The engine's name for the pod that arrived @i-th: "p<i>". */
 void gv_sim_pod_name(size_t i, char *buf, size_t n);
+/* Place @r, made of pod @p, through @e (the exhaustive reference when @reference); @res is the
+ * caller's to read and clear. Returns: 1 placed, 0 does not fit, or the engine's error with
+ * @err set ("pod NAME (line N): ..."). */
+int gv_sim_engine_place(gv_engine *e, const gv_trace_pod *p, const gv_request *r, bool reference,
+                        gv_place_result *res, gv_err *err);
+
 /*
  * Place pod @p, the @i-th arrival, through @e (the exhaustive reference when @reference); when
  * it fits, count what it holds in @rp and give that in *ret_held. @res is the caller's scratch.
