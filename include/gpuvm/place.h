@@ -447,18 +447,20 @@ typedef struct gv_place_config {
     int io_heavy_per_datastore; /* io: heavy VMs per datastore, >= 1 */
     size_t n_mix;               /* 0: learn the mix from recent requests */
     gv_mix_entry mix[GV_MIX_MAX];
-    int mix_window; /* learned mix: how many recent requests it is learned from */
+    int mix_window; /* learned mix: how many recent requests it is learned from (while fewer
+                       have come, every relearned mix that differs is adopted) */
     int mix_epoch;  /* learned mix: re-learned every this many requests (caches stay valid
                        between epochs, so fast path and reference see the same mix) */
-    int mix_change; /* learned mix: replaces the one in use only when they differ by at least
+    int mix_change; /* learned mix, once the window is full: replaces the one in use only
+                       when they differ by at least
                        this much (total variation distance, per mille) and by more than three
                        times the average distance of two noisy samples of one workload */
 } gv_place_config;
 
 /* Defaults: weights fragmentation 4, locality 2, strategy 1, 100 points per reconfigured GPU
  * (so an idle MIG instance elsewhere beats re-partitioning a GPU); 2 io-heavy VMs per datastore;
- * mix learned over a window of 1000 requests, re-learned every 1000 and adopted when it moved
- * by at least 100 per mille. */
+ * mix learned over a window of 10,000 requests, re-learned every 1000, adopted on any change
+ * while the window fills and then when it moved by at least 100 per mille. */
 void gv_place_config_init(gv_place_config *c);
 
 /*

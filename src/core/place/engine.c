@@ -273,7 +273,7 @@ gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *c
             e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], (int)g, &e->use[h].gpus[g]);
     }
     if (e->cfg.mix_window > 0)
-        e->recent = gv_calloc((size_t)e->cfg.mix_window, sizeof(gv_mix_sample));
+        e->recent = gv_calloc((size_t)e->cfg.mix_window, sizeof(*e->recent));
     gv_mix_prior(e);
     *ret = GV_STEAL_PTR(e);
     return 0;
@@ -316,7 +316,7 @@ gv_engine_free(gv_engine *e)
     gv_strv_free(e->datastores, e->n_datastores);
     gv_strv_free(e->host_pools, e->n_host_pools);
     free(e->heavy_per_datastore);
-    free(e->recent);
+    gv_mix_fini(e);
     free(e);
 }
 
@@ -749,7 +749,7 @@ gv_engine_memory_bytes(const gv_engine *e)
     }
     n += e->n_vms * sizeof(gv_vm) + e->fleet->n_hosts * sizeof(gv_frag_memo);
     n += gv_gpu_memo_bytes();
-    n += (size_t)e->cfg.mix_window * sizeof(gv_mix_sample);
+    n += gv_mix_memory_bytes(e);
     n += gv_index_memory_bytes(e);
     return n;
 }

@@ -232,6 +232,14 @@ typedef struct gv_mix_sample {
     gv_gpu_request gpu;
 } gv_mix_sample;
 
+/* A distinct shape among the learned mix's recent requests (mix.c). */
+typedef struct gv_mix_seen {
+    gv_mix_sample shape;
+    uint64_t hash;
+    uint64_t first; /* the request it last entered the ring with: a stable tie-break */
+    size_t count;   /* how often the ring holds it; 0: it left, its slot goes at the next sweep */
+} gv_mix_seen;
+
 /* A GPU's state made canonical (gpu_memo.c): all gv_gpu_unit and gv_gpu_free_milli read. */
 typedef struct gv_gpu_key {
     uint8_t fleet_model; /* index in engine->fleet_models */
@@ -369,8 +377,12 @@ struct gv_engine {
     int mix_w[GV_MIX_MAX]; /* weights in parts per GV_MIX_W_SCALE */
     gv_ask mix_ask[GV_MIX_MAX];
     gv_mix_need mix_need[GV_MIX_MAX];
-    gv_mix_sample *recent; /* ring of recent request shapes (learned mix) */
+    uint32_t *recent; /* ring of the last mix_window requests' shapes, ids in @seen */
     size_t n_recent, recent_head;
+    gv_mix_seen *seen; /* the distinct shapes the ring holds (and some it no longer does) */
+    size_t n_seen, seen_cap;
+    uint32_t *seen_index;  /* open-addressing hash of @seen: id + 1, 0 empty */
+    size_t seen_index_len; /* a power of two, twice seen_cap */
     uint64_t n_requests;
     uint64_t mix_version;
     bool mix_learned;        /* the mix in use was learned (not the prior) */
@@ -507,6 +519,9 @@ size_t gv_gpu_memo_bytes(void);
 int64_t gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool reference);
 void gv_mix_observe(gv_engine *e, const gv_request *r);
 void gv_mix_prior(gv_engine *e);
+void gv_mix_fini(gv_engine *e);
+size_t gv_mix_memory_bytes(const gv_engine *e);
+void gv_mix_need_of(const gv_request *m, gv_mix_need *ret);
 
 /*
  * F(M) of host @h as it is now: the fast path remembers it per host until the host changes or

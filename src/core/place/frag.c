@@ -14,67 +14,11 @@
  * keeps them per host with its F(M), so F(M) after a candidate re-reads only the GPUs it takes;
  * the reference computes everything afresh.
  *
- * The mix is either configured or learned: every request's shape enters a ring of the last
- * mix_window requests, and every mix_epoch requests the most frequent shapes covering 95% of
- * the ring are learned (FGD's "typical pods"). Before the first epoch the mix is a prior: one
- * unit of every kind of GPU capacity the fleet has. A learned mix replaces the one in use only
- * when the two differ by more than sampling noise explains: their total variation distance
- * (half the sum of the weight differences) must reach mix_change and three times the distance
- * two samples of the window's size from one steady workload show on average,
- * 1/2 sum_i sqrt(2 p_i (1 - p_i) / n) sqrt(2/pi). A new mix changes every host's score under
- * the policies whose totals read it (gpuvm, fgd), so the fast path's indexes are rebuilt: noise
- * is not worth that (the study's other policies keep theirs, gv_index_mix_changed).
+ * The mix it is measured against, configured or learned, is mix.c's.
  */
-#include <stdio.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
-
-/* What the fragmentation measure reads of @r. */
-static void
-sample_of(const gv_request *r, gv_mix_sample *s)
-{
-    s->vcpus = r->vcpus;
-    s->cpu_milli = r->cpu_milli;
-    s->hugepages = r->hugepages;
-    s->cpu_policy = r->cpu_policy;
-    s->memory_mib = r->memory_mib;
-    s->gpu = r->gpu;
-}
-
-static bool
-sample_eq(const gv_mix_sample *a, const gv_mix_sample *b)
-{
-    return a->vcpus == b->vcpus && a->cpu_milli == b->cpu_milli && a->memory_mib == b->memory_mib &&
-           a->hugepages == b->hugepages && a->cpu_policy == b->cpu_policy &&
-           !memcmp(&a->gpu, &b->gpu, sizeof(a->gpu));
-}
-
-/* Do @a and @b ask for the same thing (everything the fragmentation measure reads)? */
-static bool
-shape_eq(const gv_request *a, const gv_request *b)
-{
-    gv_mix_sample sa, sb;
-
-    sample_of(a, &sa);
-    sample_of(b, &sb);
-    return sample_eq(&sa, &sb);
-}
-
-/* The shape a sample stands for: the request defaults but for what the sample keeps. */
-static void
-shape_of_sample(const gv_mix_sample *s, gv_request *r)
-{
-    gv_request_init(r);
-    r->vcpus = s->vcpus;
-    r->cpu_milli = s->cpu_milli;
-    r->memory_mib = s->memory_mib;
-    r->hugepages = s->hugepages;
-    r->cpu_policy = s->cpu_policy;
-    r->gpu = s->gpu;
-}
 
 /* What the room test reads of a host: its NUMA nodes' free CPU and memory, summed once for
  * every mix shape. */
@@ -101,8 +45,9 @@ room_of(const gv_engine *e, size_t h, const gv_host_use *u, host_room *ret)
     }
 }
 
-static void
-need_of(const gv_request *m, gv_mix_need *ret)
+/* What mix shape @m needs of a host's room (mix.c keeps one per shape). */
+void
+gv_mix_need_of(const gv_request *m, gv_mix_need *ret)
 {
     ret->gpu_count = m->gpu.count;
     ret->dedicated = m->cpu_policy == GV_CPU_DEDICATED;
@@ -129,7 +74,7 @@ host_has_room(const gv_engine *e, size_t h, const gv_host_use *u, const gv_reque
     gv_mix_need n;
 
     room_of(e, h, u, &room);
-    need_of(m, &n);
+    gv_mix_need_of(m, &n);
     return room_fits(&room, &n);
 }
 
@@ -308,226 +253,4 @@ gv_frag_gpu(const gv_engine *e, size_t h, int g, const gv_gpu_use *gu, bool refe
             !gv_gpu_unit(e, h, g, gu, &e->mix_ask[i], false, NULL))
             f += e->mix_w[i] * free_milli;
     return f / GV_MIX_W_SCALE;
-}
-
-/* ---- the mix ---- */
-
-/* Weights of @mix in parts per GV_MIX_W_SCALE, rounded. */
-static void
-mix_weights(const gv_mix_entry *mix, size_t n, int *w)
-{
-    double sum = 0;
-
-    for (size_t i = 0; i < n; i++)
-        sum += mix[i].weight;
-    for (size_t i = 0; i < n; i++)
-        w[i] = sum > 0 ? (int)(GV_MIX_W_SCALE * mix[i].weight / sum + 0.5) : 0;
-}
-
-static void
-mix_set_weights(gv_engine *e)
-{
-    mix_weights(e->mix, e->n_mix, e->mix_w);
-    for (size_t i = 0; i < e->n_mix; i++) {
-        gv_ask_init(e, &e->mix[i].shape, &e->mix_ask[i]);
-        need_of(&e->mix[i].shape, &e->mix_need[i]);
-    }
-    e->mix_version++;
-}
-
-static void
-mix_add_to(gv_mix_entry *mix, size_t *n, const gv_request *shape, double weight)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (shape_eq(&mix[i].shape, shape)) {
-            mix[i].weight += weight;
-            return;
-        }
-    }
-    if (*n >= GV_MIX_MAX)
-        return;
-    mix[*n].shape = *shape;
-    mix[*n].weight = weight;
-    (*n)++;
-}
-
-static void
-mix_add(gv_engine *e, const gv_request *shape, double weight)
-{
-    mix_add_to(e->mix, &e->n_mix, shape, weight);
-}
-
-/* Total variation distance, per mille, between the mix in use and @mix with weights @w. */
-static int
-mix_distance(const gv_engine *e, const gv_mix_entry *mix, const int *w, size_t n)
-{
-    int sum = 0;
-    bool matched[GV_MIX_MAX] = {false};
-
-    for (size_t i = 0; i < n; i++) {
-        int q = 0;
-        for (size_t j = 0; j < e->n_mix; j++) {
-            if (!matched[j] && shape_eq(&e->mix[j].shape, &mix[i].shape)) {
-                matched[j] = true;
-                q = e->mix_w[j];
-                break;
-            }
-        }
-        sum += w[i] > q ? w[i] - q : q - w[i];
-    }
-    for (size_t j = 0; j < e->n_mix; j++)
-        if (!matched[j])
-            sum += e->mix_w[j];
-    return sum / 2 / (GV_MIX_W_SCALE / 1000);
-}
-
-void
-gv_mix_prior(gv_engine *e)
-{
-    e->n_mix = 0;
-    if (e->cfg.n_mix) {
-        for (size_t i = 0; i < e->cfg.n_mix; i++)
-            mix_add(e, &e->cfg.mix[i].shape, e->cfg.mix[i].weight);
-        mix_set_weights(e);
-        return;
-    }
-    for (size_t h = 0; h < e->fleet->n_hosts; h++) {
-        const gv_host_info *hi = &e->info[h];
-
-        for (size_t g = 0; g < hi->host->n_gpus; g++) {
-            const gv_gpu *gpu = &hi->host->gpus[g];
-            const gv_gpu_model *m = hi->models[g];
-            gv_request s;
-
-            gv_request_init(&s);
-            s.cpu_policy = GV_CPU_SHARED;
-            s.memory_mib = 1;
-            s.gpu.count = 1;
-            s.gpu.mode = gpu->mode;
-            switch (gpu->mode) {
-            case GV_GPU_MODE_MIG:
-                if (!m || !m->mig)
-                    continue;
-                for (size_t p = 0; p < m->mig->n_profiles; p++) {
-                    if (m->mig->profiles[p].media_ext)
-                        continue;
-                    snprintf(s.gpu.profile, sizeof(s.gpu.profile), "%s", m->mig->profiles[p].name);
-                    mix_add(e, &s, 1);
-                }
-                continue;
-            case GV_GPU_MODE_VGPU:
-                if (!m || !m->vgpu || !m->vgpu->n_types)
-                    continue;
-                snprintf(s.gpu.vgpu_type, sizeof(s.gpu.vgpu_type), "%s",
-                         gpu->vgpu_type[0] ? gpu->vgpu_type
-                                           : m->vgpu->types[m->vgpu->n_types / 2].name);
-                break;
-            case GV_GPU_MODE_SHARE:
-                /* a quarter, a half and a whole GPU */
-                for (int milli = 250; milli <= 1000; milli *= 2) {
-                    s.gpu.milli = milli;
-                    mix_add(e, &s, 1);
-                }
-                continue;
-            default:
-                break;
-            }
-            mix_add(e, &s, 1);
-        }
-    }
-    /* every shape counts once, however many GPUs offer it */
-    for (size_t i = 0; i < e->n_mix; i++)
-        e->mix[i].weight = 1;
-    mix_set_weights(e);
-}
-
-typedef struct shape_count {
-    const gv_mix_sample *shape;
-    size_t count;
-    size_t first; /* ring position of its first occurrence: a stable tie-break */
-} shape_count;
-
-static int
-cmp_count(const void *a, const void *b)
-{
-    const shape_count *x = a, *y = b;
-
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* Learn the mix from the ring; adopt it when it is the first or far enough from the one in
- * use. Returns whether the mix in use changed. */
-static bool
-mix_learn(gv_engine *e)
-{
-    GV_AUTOFREE shape_count *sc = gv_calloc(e->n_recent ? e->n_recent : 1, sizeof(*sc));
-    GV_AUTOFREE gv_mix_entry *mix = gv_calloc(GV_MIX_MAX, sizeof(*mix));
-    int w[GV_MIX_MAX];
-    size_t n = 0, n_mix = 0, covered = 0;
-
-    for (size_t i = 0; i < e->n_recent; i++) {
-        const gv_mix_sample *r = &e->recent[i];
-        size_t j;
-
-        for (j = 0; j < n && !sample_eq(sc[j].shape, r); j++)
-            ;
-        if (j == n)
-            sc[n++] = (shape_count){.shape = r, .first = i};
-        sc[j].count++;
-    }
-    qsort(sc, n, sizeof(*sc), cmp_count);
-    for (size_t j = 0; j < n && n_mix < GV_MIX_MAX && covered * 100 < e->n_recent * 95; j++) {
-        gv_request shape;
-
-        covered += sc[j].count;
-        shape_of_sample(sc[j].shape, &shape);
-        mix_add_to(mix, &n_mix, &shape, (double)sc[j].count);
-    }
-    mix_weights(mix, n_mix, w);
-    if (e->mix_learned) {
-        int d = mix_distance(e, mix, w, n_mix);
-        double noise = 0;
-
-        for (size_t i = 0; i < n_mix; i++)
-            noise += sqrt(2.0 * w[i] * (GV_MIX_W_SCALE - w[i]) / (double)e->n_recent) /
-                     (GV_MIX_W_SCALE / 1000);
-        noise *= 0.5 * sqrt(2.0 / M_PI); /* per mille */
-        if (d == 0 || d < e->cfg.mix_change || d < 3 * noise)
-            return false;
-    }
-    memcpy(e->mix, mix, n_mix * sizeof(*mix));
-    e->n_mix = n_mix;
-    e->mix_learned = true;
-    mix_set_weights(e);
-    return true;
-}
-
-const gv_mix_entry *
-gv_engine_mix(const gv_engine *e, size_t *n, uint64_t *version)
-{
-    *n = e->n_mix;
-    if (version)
-        *version = e->mix_version;
-    return e->mix;
-}
-
-void
-gv_mix_observe(gv_engine *e, const gv_request *r)
-{
-    gv_mix_sample *slot;
-
-    if (e->cfg.n_mix || e->cfg.mix_window <= 0)
-        return;
-    if (e->n_recent < (size_t)e->cfg.mix_window) {
-        slot = &e->recent[e->n_recent++];
-    } else {
-        slot = &e->recent[e->recent_head];
-        e->recent_head = (e->recent_head + 1) % (size_t)e->cfg.mix_window;
-    }
-    sample_of(r, slot);
-    e->n_requests++;
-    if (e->cfg.mix_epoch > 0 && e->n_requests % (uint64_t)e->cfg.mix_epoch == 0 && mix_learn(e))
-        gv_index_mix_changed(e);
 }

@@ -40,7 +40,7 @@ gv_place_config_init(gv_place_config *c)
     c->w_reconfigure = 100;
     c->io_heavy_per_datastore = 2;
     c->n_mix = 0;
-    c->mix_window = 1000;
+    c->mix_window = 10000;
     c->mix_epoch = 1000;
     c->mix_change = 100;
 }

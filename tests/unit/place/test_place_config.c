@@ -49,7 +49,7 @@ test_defaults(void **state)
     assert_int_equal(c->w_reconfigure, 100);
     assert_int_equal(c->io_heavy_per_datastore, 2);
     assert_int_equal(c->n_mix, 0);
-    assert_int_equal(c->mix_window, 1000);
+    assert_int_equal(c->mix_window, 10000);
     assert_int_equal(c->mix_epoch, 1000);
     assert_int_equal(c->mix_change, 100);
 }
@@ -162,7 +162,7 @@ test_every_key(void **state)
     assert_int_equal(c->w_locality, 9);
     assert_int_equal(c->w_fragmentation, 4);
     assert_int_equal(c->w_strategy, 1);
-    assert_int_equal(c->mix_window, 1000);
+    assert_int_equal(c->mix_window, 10000);
 }
 
 static void
