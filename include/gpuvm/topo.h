@@ -255,6 +255,10 @@ const char *gv_link_kind_to_string(gv_link_kind k);
 int gv_link_kind_from_string(const char *s);
 const char *gv_pool_strategy_to_string(gv_pool_strategy s);
 int gv_pool_strategy_from_string(const char *s);
+/* The names of host states and pool strategies by value, NULL-terminated (for readers that
+ * list them in their errors). */
+extern const char *const gv_host_state_names[GV_HOST_STATE_LAST + 1];
+extern const char *const gv_pool_strategy_names[GV_POOL_STRATEGY_LAST + 1];
 const char *gv_dist_to_string(gv_dist d); /* "X", "NV", "PIX", ... */
 const char *gv_dev_kind_to_string(gv_dev_kind k);
 

@@ -59,9 +59,8 @@ static const char *const attr_keys[] = {
     "gpu_model", "vgpu_type",     "sriov_vfs",      "mig_layout", NULL};
 #define N_ATTR_KEYS (sizeof(attr_keys) / sizeof(attr_keys[0]) - 1) /* without the NULL */
 
-static const char *const state_names[] = {"ready", "cordoned", "maintenance", "down", NULL};
+/* the GPU modes a fleet file may set (not share: the simulator's fractional mode) */
 static const char *const mode_names[] = {"passthrough", "mig", "vgpu", "sriov", NULL};
-static const char *const strategy_names[] = {"pack", "spread", "none", NULL};
 
 static bool
 valid_name(const char *s)
@@ -97,7 +96,7 @@ read_attrs(gv_yaml *y, gv_yaml_node *map, attrs *a, gv_err *err)
         (r = gv_yaml_get_str(y, map, "datastore", false, &a->datastore, err)) < 0 ||
         (r = gv_yaml_get_str(y, map, "gpu_model", false, &a->gpu_model, err)) < 0 ||
         (r = gv_yaml_get_str(y, map, "vgpu_type", false, &a->vgpu_type, err)) < 0 ||
-        (r = gv_yaml_get_enum(y, map, "state", false, state_names, &a->state, err)) < 0 ||
+        (r = gv_yaml_get_enum(y, map, "state", false, gv_host_state_names, &a->state, err)) < 0 ||
         (r = gv_yaml_get_enum(y, map, "gpu_mode", false, mode_names, &a->gpu_mode, err)) < 0)
         return r;
     if (gv_yaml_get(y, map, "reconfigurable")) {
@@ -333,7 +332,8 @@ load_pools(gv_yaml *y, gv_yaml_node *pools, gv_fleet *f, gv_err *err)
         if ((r = gv_yaml_check_keys(y, v, name, keys, err)) < 0)
             return r;
         p = gv_fleet_set_pool(f, name);
-        if ((r = gv_yaml_get_enum(y, v, "strategy", false, strategy_names, &strategy, err)) < 0 ||
+        if ((r = gv_yaml_get_enum(y, v, "strategy", false, gv_pool_strategy_names, &strategy,
+                                  err)) < 0 ||
             (r = gv_yaml_get_bool(y, v, "mix_classes", false, &p->mix_classes, err)) < 0 ||
             (r = gv_yaml_get_double(y, v, "cpu_overcommit", false, 1.0, 64.0, &p->cpu_overcommit,
                                     err)) < 0)

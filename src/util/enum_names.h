@@ -5,6 +5,7 @@
 #ifndef GV_UTIL_ENUM_NAMES_H
 #define GV_UTIL_ENUM_NAMES_H
 
+#include <stdio.h>
 #include <string.h>
 
 /* @names[@v], or "invalid" when @v is out of range or has no name. */
@@ -22,6 +23,26 @@ gv_enum_from_string(const char *const *names, int n, const char *s)
         if (names[i] && !strcmp(names[i], s))
             return i;
     return -1;
+}
+
+/* The names of NULL-terminated @names joined by ", " into @buf (cut to @len), for "is not one
+ * of ..." errors. Returns @buf. */
+static inline const char *
+gv_enum_list(const char *const *names, char *buf, size_t len)
+{
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        int n = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
+
+        if (n < 0 || (size_t)n >= len - off) {
+            buf[off] = '\0';
+            break;
+        }
+        off += (size_t)n;
+    }
+    return buf;
 }
 
 #define GV_ENUM_IMPL(type, prefix, table, last)                                                    \

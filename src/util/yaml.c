@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gpuvm/alloc.h"
+#include "enum_names.h"
 #include "yaml.h"
 
 struct gv_yaml {
@@ -400,7 +401,7 @@ gv_yaml_get_enum(gv_yaml *y, const gv_yaml_node *map, const char *key, bool requ
 {
     const char *s = NULL;
     gv_yaml_node *v;
-    char list[256] = "";
+    char list[256];
     int r;
 
     if ((r = lookup(y, map, key, required, &v, err)) < 0 || !v)
@@ -412,11 +413,7 @@ gv_yaml_get_enum(gv_yaml *y, const gv_yaml_node *map, const char *key, bool requ
             *ret = i;
             return 0;
         }
-        if (strlen(list) + strlen(names[i]) + 3 < sizeof(list)) {
-            if (i)
-                strcat(list, ", ");
-            strcat(list, names[i]);
-        }
     }
-    return gv_yaml_error(y, v, err, GV_E_INVAL, "%s: '%s' is not one of: %s", key, s, list);
+    return gv_yaml_error(y, v, err, GV_E_INVAL, "%s: '%s' is not one of: %s", key, s,
+                         gv_enum_list(names, list, sizeof(list)));
 }

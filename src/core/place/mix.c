@@ -310,16 +310,16 @@ cmp_count(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* Is a relearned mix at distance @d (per mille) from the one in use, whose weights are @w, to
- * replace it? */
+/* Is relearned @mix (@n_mix shapes, weights @w) to replace the mix in use? */
 static bool
-mix_adopt(const gv_engine *e, int d, const int *w, size_t n_mix)
+mix_adopt(const gv_engine *e, const gv_mix_entry *mix, const int *w, size_t n_mix)
 {
     double noise = 0;
+    int d;
 
     if (!e->mix_learned)
         return true;
-    if (d == 0)
+    if ((d = mix_distance(e, mix, w, n_mix)) == 0)
         return false;
     if (e->n_recent < (size_t)e->cfg.mix_window)
         return true;
@@ -354,7 +354,7 @@ mix_learn(gv_engine *e)
         mix_add_to(mix, &n_mix, &shape, (double)sc[j].seen->count);
     }
     mix_weights(mix, n_mix, w);
-    if (!mix_adopt(e, e->mix_learned ? mix_distance(e, mix, w, n_mix) : 0, w, n_mix))
+    if (!mix_adopt(e, mix, w, n_mix))
         return false;
     memcpy(e->mix, mix, n_mix * sizeof(*mix));
     e->n_mix = n_mix;

@@ -83,6 +83,22 @@ used_share(const gv_engine *e, size_t h, const gv_host_use *u, const gv_request 
     }
 }
 
+/* The pool strategy's score of host @h after the placement: pack its used share, spread its
+ * free share, none 0. */
+static int
+strategy_score(const gv_engine *e, size_t h, const gv_host_use *after, const gv_request *r,
+               int64_t gpu_free)
+{
+    switch (e->info[h].strategy) {
+    case GV_POOL_PACK:
+        return used_share(e, h, after, r, gpu_free);
+    case GV_POOL_SPREAD:
+        return 100 - used_share(e, h, after, r, gpu_free);
+    default:
+        return 0;
+    }
+}
+
 static int
 locality_score(const gv_engine *e, const gv_request *r, const gv_candidate *c)
 {
@@ -324,19 +340,14 @@ gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
                    const gv_gpu_answer *picked, gv_candidate *c)
 {
     size_t h = (size_t)c->host;
-    const gv_host_info *hi = &e->info[h];
     int64_t delta, gpu_free;
     const gv_host_use *after = after_state(e, r, reference, picked, c, &gpu_free);
-    int share;
 
     delta = frag_delta(e, c, after, reference, picked);
     c->score.frag_delta_milli = delta;
     c->score.fragmentation = gv_score_fgd(delta);
     c->score.locality = locality_score(e, r, c);
-    share = used_share(e, h, after, r, gpu_free);
-    c->score.strategy = hi->strategy == GV_POOL_SPREAD ? 100 - share
-                        : hi->strategy == GV_POOL_NONE ? 0
-                                                       : share;
+    c->score.strategy = strategy_score(e, h, after, r, gpu_free);
     c->score.reconfigured = 0;
     for (int k = 0; k < c->n_picks; k++)
         c->score.reconfigured += c->picks[k].reconfig;

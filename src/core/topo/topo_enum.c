@@ -1,10 +1,11 @@
-/* topo_enum.c - the one table per fleet-model enum, and conversions to and from strings. */
+/* topo_enum.c - the one table per fleet-model enum, and conversions to and from strings. The
+ * exported tables end in NULL (one past the last value). */
 #include <string.h>
 
 #include "gpuvm/topo.h"
 #include "util/enum_names.h"
 
-static const char *const host_state_names[GV_HOST_STATE_LAST] = {
+const char *const gv_host_state_names[GV_HOST_STATE_LAST + 1] = {
     [GV_HOST_READY] = "ready",
     [GV_HOST_CORDONED] = "cordoned",
     [GV_HOST_MAINTENANCE] = "maintenance",
@@ -30,7 +31,7 @@ static const char *const link_kind_names[GV_LINK_KIND_LAST] = {
     [GV_LINK_XGMI] = "xgmi",
 };
 
-static const char *const pool_strategy_names[GV_POOL_STRATEGY_LAST] = {
+const char *const gv_pool_strategy_names[GV_POOL_STRATEGY_LAST + 1] = {
     [GV_POOL_PACK] = "pack",
     [GV_POOL_SPREAD] = "spread",
     [GV_POOL_NONE] = "none",
@@ -47,11 +48,11 @@ static const char *const dev_kind_names[GV_DEV_KIND_LAST] = {
     [GV_DEV_NVME] = "nvme",
 };
 
-GV_ENUM_IMPL(gv_host_state, gv_host_state, host_state_names, GV_HOST_STATE_LAST)
+GV_ENUM_IMPL(gv_host_state, gv_host_state, gv_host_state_names, GV_HOST_STATE_LAST)
 GV_ENUM_IMPL(gv_pcie_kind, gv_pcie_kind, pcie_kind_names, GV_PCIE_KIND_LAST)
 GV_ENUM_IMPL(gv_gpu_mode, gv_gpu_mode, gpu_mode_names, GV_GPU_MODE_LAST)
 GV_ENUM_IMPL(gv_link_kind, gv_link_kind, link_kind_names, GV_LINK_KIND_LAST)
-GV_ENUM_IMPL(gv_pool_strategy, gv_pool_strategy, pool_strategy_names, GV_POOL_STRATEGY_LAST)
+GV_ENUM_IMPL(gv_pool_strategy, gv_pool_strategy, gv_pool_strategy_names, GV_POOL_STRATEGY_LAST)
 
 const char *
 gv_dist_to_string(gv_dist d)

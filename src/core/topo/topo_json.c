@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gpuvm/topo.h"
+#include "util/enum_names.h"
 #include "util/json.h"
 
 #define FORMAT_NAME "gpuvm-fleet/1"
@@ -476,9 +477,12 @@ parse_host(parse_ctx *c, const json_t *o, gv_host **ret)
         return r;
     if (s) {
         int st = gv_host_state_from_string(s);
+        char list[128];
+
         if (st < 0)
             return gv_json_error(c->source, path, "state", c->err, GV_E_INVAL,
-                                 "'%s' is not one of ready, cordoned, maintenance, down", s);
+                                 "'%s' is not one of %s", s,
+                                 gv_enum_list(gv_host_state_names, list, sizeof(list)));
         h->state = (gv_host_state)st;
     }
     if ((r = gv_json_get_bool(o, "reconfigurable", false, c->source, path, &h->reconfigurable,
@@ -719,9 +723,12 @@ gv_fleet_from_json(const char *text, size_t len, const char *source, gv_fleet **
         p = gv_fleet_set_pool(f, name);
         if (strategy) {
             int st = gv_pool_strategy_from_string(strategy);
+            char list[128];
+
             if (st < 0)
                 return gv_json_error(c.source, p2, "strategy", err, GV_E_INVAL,
-                                     "'%s' is not one of pack, spread, none", strategy);
+                                     "'%s' is not one of %s", strategy,
+                                     gv_enum_list(gv_pool_strategy_names, list, sizeof(list)));
             p->strategy = (gv_pool_strategy)st;
         }
         if ((r = gv_json_get_bool(x, "mix_classes", false, c.source, p2, &p->mix_classes, err)) <
