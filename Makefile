@@ -1,6 +1,6 @@
 # Thin wrapper around meson. `make run` and `make test` install what is missing, build, and run.
 #
-#   make run                 the main job on the shipped example
+#   make run                 gpuvmd on 127.0.0.1:8080, state in ./var, the example fleet
 #   make test                every test (gcc build in ./build)
 #   make test CC=clang SANITIZE=address,undefined BUILD=build-asan
 #   make fuzz                libFuzzer binaries (clang) in ./build-fuzz
@@ -32,14 +32,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 run: build
-	@echo "== this machine =="
-	@$(BUILD)/gpuvm topo show --this-host
-	@echo
-	@echo "== example fleet: data/fleets/example.yaml =="
-	@$(BUILD)/gpuvm fleet show data/fleets/example.yaml
-	@echo
-	@echo "== an inference VM (data/flavors/inference.yaml) placed on the example fleet =="
-	@$(BUILD)/gpuvm place --fleet data/fleets/example.yaml --flavor inference --name infer-1 --explain
+	@scripts/run-daemon.sh $(BUILD)
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || true

@@ -8,7 +8,8 @@
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libhwloc-dev libjansson-dev libyaml-dev
-      libxml2-dev libcmocka-dev libvirt-clients gnuplot-nox"
+      libxml2-dev libcmocka-dev libvirt-clients gnuplot-nox libsqlite3-dev libsodium-dev
+      libmicrohttpd-dev libcurl4-gnutls-dev prometheus gnutls-bin wrk curl jq sqlite3"
 [ "${1:-}" = "--clang" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 
 missing=""

@@ -8,11 +8,12 @@
  *   request    what a VM asks for (gv_request): plain data with fixed-size fields, so it can be
  *              copied, compared and hashed. Parsed from JSON/YAML by gv_request_parse_*; checked
  *              against a fleet and catalog by gv_engine_check_request.
- *   engine     the fleet (read-only, borrowed) plus its allocation state, kept outside gv_host:
- *              per host which CPU threads are pinned, shared vCPU load, free memory and
- *              hugepages per NUMA node, each GPU's current mode, MIG instances, vGPUs and VFs,
- *              NIC VFs, scratch space, and the VMs placed there. All mutations go through
- *              gv_engine_place and gv_engine_release.
+ *   engine     the fleet (borrowed) plus its allocation state, kept outside gv_host: per host
+ *              which CPU threads are pinned, shared vCPU load, free memory and hugepages per
+ *              NUMA node, each GPU's current mode, MIG instances, vGPUs and VFs, NIC VFs,
+ *              scratch space, and the VMs placed there. All mutations go through
+ *              gv_engine_place, gv_engine_release and gv_engine_restore; the fleet changes
+ *              only through gv_engine_set_host_state.
  *   candidate  one host with one concrete choice of devices and CPUs for a request, and its
  *              score. Filters reject a host with a reason (gv_reason) and a one-line detail.
  *   placement  the chosen candidate (gv_placement): what the VM was given, renderable as JSON,
@@ -218,12 +219,20 @@ int gv_stream_parse_line(const char *line, size_t len, const char *source, size_
 
 #define GV_PLACE_MAX_CELLS 8 /* guest NUMA cells: one per host NUMA node used */
 #define GV_PLACE_MAX_VIOLATIONS 32
+#define GV_PLACE_MAX_NUMA 64 /* host NUMA nodes a VM's vCPUs may count against */
 
 typedef struct gv_vcpu_pin {
     int vcpu;
     int pcpu; /* the host thread, or -1 for a shared vCPU (it floats over its cell's set) */
     int cell; /* guest NUMA cell */
 } gv_vcpu_pin;
+
+/* How many of a VM's vCPUs count against one host NUMA node: its pinned threads there, or for
+ * shared vCPUs the node's part of the VM's milli-CPUs (split by these counts). */
+typedef struct gv_numa_vcpus {
+    int numa; /* host NUMA node id */
+    int vcpus;
+} gv_numa_vcpus;
 
 typedef struct gv_guest_cell {
     int id;         /* 0.. */
@@ -236,7 +245,7 @@ typedef struct gv_guest_cell {
 } gv_guest_cell;
 
 typedef struct gv_placed_gpu {
-    int gpu; /* index in host->gpus */
+    int gpu; /* index in host->gpus; -1 when parsed (gv_engine_restore finds it by pci) */
     char pci[GV_PCI_ADDR_LEN];
     char model[GV_MODEL_LEN];
     int numa;
@@ -257,10 +266,14 @@ typedef struct gv_placed_gpu {
     char vf_pci[GV_PCI_ADDR_LEN];
     /* share: the milli-GPUs given; 0 otherwise */
     int milli;
+    /* the GPU is in a mode or MIG layout the engine set up (a reconfigure step of this VM or of
+     * one placed before it that still shares the GPU), not the fleet's, which comes back when
+     * the last of them is released */
+    bool reconfigured;
 } gv_placed_gpu;
 
 typedef struct gv_placed_vf {
-    int nic; /* index in host->nics */
+    int nic; /* index in host->nics; -1 when parsed (found by pf_pci) */
     char pf_pci[GV_PCI_ADDR_LEN];
     char pf_name[32];
     int vf;
@@ -269,7 +282,7 @@ typedef struct gv_placed_vf {
 } gv_placed_vf;
 
 typedef struct gv_placed_scratch {
-    int nvme; /* index in host->nvme, -1: no scratch */
+    int nvme; /* index in host->nvme; -1: no scratch, or parsed (found by pci, when set) */
     char pci[GV_PCI_ADDR_LEN];
     char name[32];
     int numa;
@@ -278,7 +291,7 @@ typedef struct gv_placed_scratch {
 
 /* An explicit step the host agent performs before starting the VM (and undoes on release). */
 typedef struct gv_reconfigure {
-    int gpu;
+    int gpu; /* index in host->gpus; -1 when parsed (found by pci) */
     char pci[GV_PCI_ADDR_LEN];
     gv_gpu_mode from;
     gv_gpu_mode to;
@@ -313,9 +326,14 @@ typedef struct gv_score {
 typedef struct gv_placement {
     char vm[GV_REQ_NAME_LEN];
     char host[GV_REQ_NAME_LEN * 2];
-    int host_index; /* in fleet->hosts */
+    int host_index; /* in fleet->hosts; -1 when parsed (gv_engine_restore finds it by name) */
     gv_request request;
     gv_vcpu_pin *pins; /* request.vcpus entries, by vcpu; owned */
+    size_t n_owned_cpus;
+    int *owned_cpus; /* dedicated: every host thread pinned for the VM, ascending: its vCPUs'
+                        and the spare siblings of the whole cores it took; owned */
+    size_t n_numa_vcpus;
+    gv_numa_vcpus numa_vcpus[GV_PLACE_MAX_NUMA]; /* nodes with vCPUs, in host order */
     size_t n_emulator_cpus;
     int *emulator_cpus; /* owned */
     size_t n_cells;
@@ -474,8 +492,9 @@ int gv_place_config_parse(const char *text, size_t len, const char *source, gv_p
 typedef struct gv_engine gv_engine;
 
 /*
- * An engine over @f (borrowed: it must outlive the engine and not change) and @cat (borrowed),
- * with nothing allocated. Every host must pass gv_catalog_check_host.
+ * An engine over @f (borrowed: it must outlive the engine and not change but through
+ * gv_engine_set_host_state) and @cat (borrowed), with nothing allocated. Every host must pass
+ * gv_catalog_check_host.
  * Returns: 0, or -GV_E_INVAL naming the host.
  */
 int gv_engine_new(const gv_fleet *f, const gv_catalog *cat, const gv_place_config *cfg,
@@ -515,6 +534,33 @@ int gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_
 /* Give back everything VM @name holds. Returns 0, or -GV_E_NOTFOUND. */
 int gv_engine_release(gv_engine *e, const char *name, gv_err *err);
 
+/*
+ * Put VM @p->vm back on exactly the resources placement @p lists (a daemon rebuilding its
+ * engine after a restart, from the placements gv_engine_place gave and gv_placement_from_json
+ * read back): its host, pinned threads, memory per NUMA node, GPU units (MIG instance, vGPU
+ * slot, VF, milli share, and whether the GPU is in a layout the engine set up), NIC VFs and
+ * scratch. Placements may be restored in any order; once all are, the state is the one the
+ * placing engine had (gv_engine_state_dump), and releasing a VM gives back exactly what it
+ * holds. Indices of -1 (host, GPUs, NICs, NVMe) are found by name and PCI address; others
+ * must agree with them. The host's state, pool, zone, labels and anti-affinity are not checked:
+ * the VM is there. History is not restored: an engine learning the workload mix starts from
+ * the prior, and the random policy's draws start again (configure the mix, and another policy,
+ * for decisions that do not depend on it). @p is copied, not kept.
+ * Returns: 0; -GV_E_NOTFOUND (no such host or device); -GV_E_CONFLICT (the VM name is placed,
+ * or a resource it lists is in use, named: "gpu 0000:17:00.0 MIG slices 0-3 are in use");
+ * -GV_E_INVAL (the placement disagrees with itself, its request or the host). The engine is
+ * unchanged unless 0 is returned.
+ */
+int gv_engine_restore(gv_engine *e, const gv_placement *p, gv_err *err);
+
+/*
+ * Change the state of host @host (ready, cordoned, maintenance, down) while the engine runs:
+ * the one sanctioned change to the borrowed fleet, which it writes. Only ready hosts receive
+ * placements, on the fast path and GV_PLACE_REFERENCE alike; VMs on the host stay.
+ * Returns: 0, -GV_E_NOTFOUND (no such host) or -GV_E_INVAL (not a state).
+ */
+int gv_engine_set_host_state(gv_engine *e, const char *host, gv_host_state state, gv_err *err);
+
 /* The placement of VM @name, or NULL. Valid until the next place/release. */
 const gv_placement *gv_engine_find_vm(const gv_engine *e, const char *name);
 size_t gv_engine_n_vms(const gv_engine *e);
@@ -544,6 +590,23 @@ size_t gv_engine_memory_bytes(const gv_engine *e);
 
 /* {"placement": {...}} as canonical JSON text. Caller frees. */
 char *gv_placement_to_json(const gv_placement *p);
+
+/*
+ * Read back what gv_placement_to_json wrote, for gv_engine_restore. Strict: every key it writes
+ * is required (but those it leaves out when empty), no other is allowed, values have its types
+ * and fit their fields, and what it derives (cpu_policy, hugepages, memory, a cell's pcpus)
+ * must agree with the rest, so that gv_placement_to_json of the result is @text's JSON byte
+ * for byte. The request is read as gv_request_parse_json reads one. Indices are not in the
+ * JSON: host_index, gpus[].gpu, vfs[].nic, scratch.nvme and reconfigure[].gpu come back -1.
+ * Errors name the value's path ("placement.gpus[0].start: expected an integer in 0..31") at
+ * @source (NULL: "<input>"). @ret is the caller's to clear (gv_placement_clear) on success
+ * and untouched on failure.
+ * Returns: 0; -GV_E_PARSE (not JSON); -GV_E_INVAL (a missing, unknown or bad value);
+ * -GV_E_LIMIT (nested too deep, too long, or more entries than the placement holds).
+ */
+int gv_placement_from_json(const char *text, size_t len, const char *source, gv_placement *ret,
+                           gv_err *err);
+
 /* {"error": {"code", "message"}, "explain": {...}} for a request that did not fit. */
 char *gv_explain_to_json(const gv_request *r, const gv_explain *x);
 

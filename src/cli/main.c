@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli/remote.h"
 
 #ifndef GV_VERSION
 #define GV_VERSION "unknown"
@@ -34,14 +35,41 @@ static const gv_cli_cmd commands[] = {
      .run = gv_cmd_sim},
 };
 
+/* The commands that talk to a gpuvmd server (remote.h): the global options apply to them. */
+static const gv_cli_cmd remote_commands[] = {
+    {.name = "host",
+     .summary = "list hosts, cordon, uncordon, set their state, import a fleet",
+     .run = gv_cmd_host},
+    {.name = "vm",
+     .summary = "create, list, get, stop, start, delete VMs; their domain XML",
+     .run = gv_cmd_vm},
+    {.name = "tenant", .summary = "create and list tenants", .run = gv_cmd_tenant},
+    {.name = "user", .summary = "create and list users", .run = gv_cmd_user},
+    {.name = "token", .summary = "create, list and revoke API tokens", .run = gv_cmd_token},
+    {.name = "audit",
+     .summary = "list, export and verify the audit log (also offline, on a database copy)",
+     .run = gv_cmd_audit},
+    {.name = "explain",
+     .summary = "where would a VM go, or why nothing fits",
+     .run = gv_cmd_explain},
+};
+
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: gpuvm [--version] [--help] COMMAND [ARGS]\n\n"
+    fprintf(f, "usage: gpuvm [--version] [--help] COMMAND [ARGS]\n"
+               "       gpuvm [--server URL] [--token T] [--format text|json] [--cacert FILE]\n"
+               "             REMOTE-COMMAND [ARGS]\n\n"
                "gpuvm is a control plane for GPU-backed virtual machines.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nRun 'gpuvm COMMAND --help' for a command's options.\n");
+    fprintf(f, "\nremote commands, on a gpuvmd server:\n");
+    for (size_t i = 0; i < sizeof(remote_commands) / sizeof(remote_commands[0]); i++)
+        fprintf(f, "  %-9s %s\n", remote_commands[i].name, remote_commands[i].summary);
+    fprintf(f, "\nThe server and token of the remote commands: --server and --token, else\n"
+               "$GPUVM_SERVER and $GPUVM_TOKEN, else ~/.config/gpuvm/config, else\n"
+               "http://127.0.0.1:8080.\n"
+               "\nRun 'gpuvm COMMAND --help' for a command's options.\n");
 }
 
 int
@@ -110,12 +138,16 @@ gv_cli_catalog_path(void)
 int
 main(int argc, char **argv)
 {
+    int n_global;
+
     /*
      * hwloc prints its own complaints about bad input on stderr; ours is the one-line report
      * that names the file and the position. An operator can still ask for hwloc's with
      * HWLOC_HIDE_ERRORS=0.
      */
     setenv("HWLOC_HIDE_ERRORS", "2", 0);
+    if ((n_global = gv_remote_flags_take(&argc, &argv)) < 0)
+        return GV_EXIT_INPUT;
     if (argc < 2) {
         usage(stderr);
         return GV_EXIT_INPUT;
@@ -128,9 +160,20 @@ main(int argc, char **argv)
         usage(stdout);
         return GV_EXIT_OK;
     }
+    for (size_t i = 0; i < sizeof(remote_commands) / sizeof(remote_commands[0]); i++)
+        if (!strcmp(argv[1], remote_commands[i].name))
+            return remote_commands[i].run(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (!strcmp(argv[1], commands[i].name))
+        if (!strcmp(argv[1], commands[i].name)) {
+            if (n_global > 0) {
+                fprintf(stderr,
+                        "gpuvm: '%s' works offline: --server, --token, --format and --cacert "
+                        "before it do not apply (see 'gpuvm %s --help')\n",
+                        argv[1], argv[1]);
+                return GV_EXIT_INPUT;
+            }
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "gpuvm: '%s' is not a command (see 'gpuvm --help')\n", argv[1]);
     return GV_EXIT_INPUT;
 }

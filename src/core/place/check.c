@@ -41,8 +41,8 @@ check_host(const gv_engine *e, size_t h, gv_err *err)
         classes[r->class]++;
         if (gv_request_tag(r) >= 0)
             tags[gv_request_tag(r)]++;
-        for (size_t k = 0; k < vm->n_owned_cpus; k++) {
-            int c = vm->owned_cpus[k];
+        for (size_t k = 0; k < p->n_owned_cpus; k++) {
+            int c = p->owned_cpus[k];
             if (hi->reserved[c >> 6] & (UINT64_C(1) << (c & 63))) {
                 rc = BAD("VM %s holds reserved CPU %d", p->vm, c);
                 goto out;

@@ -10,6 +10,10 @@
  * the VM's nodes; to any host-reserved CPUs; to the free (unpinned, unreserved) threads of the
  * VM's nodes; to the free threads of any node. Only on a host with none of these at all (no
  * reserved CPUs and every thread pinned) do they share the VM's own dedicated vCPUs.
+ *
+ * What a VM holds is read back from its record alone (its placement, the candidate's GPU units
+ * and per-node take): gv_uncommit gives it back and gv_recommit takes it again, through the
+ * same helpers (hold_*), so that a restored VM is released exactly as a placed one.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,10 +21,8 @@
 #include "engine.h"
 #include "util/cpulist.h"
 
-/* The PCI address of VF @vf of the GPU or NIC @dev (pf_addr index); left empty for a PF whose
- * address is not one, or past bus ff. */
-static void
-vf_pci(const gv_host_info *hi, size_t dev, int vf, char ret[GV_PCI_ADDR_LEN])
+void
+gv_host_vf_pci(const gv_host_info *hi, size_t dev, int vf, char ret[GV_PCI_ADDR_LEN])
 {
     int64_t pf = hi->pf_addr[dev];
     unsigned rid;
@@ -155,6 +157,92 @@ add_violation(gv_placement *p, gv_violation_kind kind, int numa, int64_t amount)
         (gv_numa_violation){.kind = kind, .numa = numa, .amount = amount};
 }
 
+/* Pin (@sign 1) or unpin (-1) the threads @p owns, and take or give back its shared
+ * milli-CPUs and memory per node of host @h (@take: the candidate's, per host NUMA index). */
+static void
+hold_cpus(gv_engine *e, size_t h, const gv_placement *p, const gv_numa_take *take, int sign)
+{
+    const gv_host_info *hi = &e->info[h];
+    gv_host_use *u = &e->use[h];
+    const gv_request *r = &p->request;
+    size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
+    int64_t milli[GV_MAX_NUMA] = {0};
+    uint64_t nodes = 0;
+
+    for (size_t i = 0; i < p->n_owned_cpus; i++) {
+        if (sign > 0)
+            pin(u, p->owned_cpus[i]);
+        else
+            unpin(u, p->owned_cpus[i]);
+        nodes |= UINT64_C(1) << hi->cpu_numa_idx[p->owned_cpus[i]];
+    }
+    if (r->cpu_policy == GV_CPU_SHARED)
+        gv_shared_milli_split(r, take, n_numa, milli);
+    for (size_t i = 0; i < n_numa; i++) {
+        u->numa[i].shared_milli += sign * milli[i];
+        take_memory(&u->numa[i], r->hugepages, take[i].mem_mib, sign);
+        if (nodes & (UINT64_C(1) << i))
+            gv_host_use_recount_numa(hi, u, (int)i);
+    }
+}
+
+/* Take (@sign 1) or give back (-1) the NIC VFs and scratch space @p lists on host @h. */
+static void
+hold_devices(gv_engine *e, size_t h, const gv_placement *p, int sign)
+{
+    gv_host_use *u = &e->use[h];
+
+    for (size_t k = 0; k < p->n_vfs; k++) {
+        gv_nic_use *nu = &u->nics[p->vfs[k].nic];
+        int vf = p->vfs[k].vf;
+
+        if (sign > 0)
+            nu->vf_used[vf >> 6] |= UINT64_C(1) << (vf & 63);
+        else
+            nu->vf_used[vf >> 6] &= ~(UINT64_C(1) << (vf & 63));
+        nu->free_vfs -= sign;
+    }
+    if (p->scratch.nvme >= 0)
+        u->nvme_free[p->scratch.nvme] -= sign * p->scratch.gib;
+}
+
+/* Count VM @vm in (@sign 1) or out (-1) of its host's VMs, classes, tags and groups and its
+ * datastore's io-heavy VMs; the host's version moves either way. */
+static void
+hold_counts(gv_engine *e, const gv_vm *vm, int sign)
+{
+    const gv_request *r = &vm->placement.request;
+    size_t h = (size_t)vm->placement.host_index;
+    gv_host_use *u = &e->use[h];
+
+    u->n_vms += sign;
+    u->class_count[r->class] += sign;
+    if (gv_request_tag(r) >= 0)
+        u->tag_count[gv_request_tag(r)] += sign;
+    if (vm->group >= 0)
+        group_add(u, vm->group, sign);
+    if (r->io == GV_IO_HEAVY && e->info[h].datastore >= 0)
+        e->heavy_per_datastore[e->info[h].datastore] += sign;
+    u->version++;
+}
+
+/* Take unit @pk of @r on its GPU of host @h. A reconfiguration first saves the GPU's state as
+ * it was: the release of the GPU's last unit brings it back (gv_uncommit). */
+static void
+take_gpu_unit(gv_engine *e, size_t h, const gv_request *r, const gv_gpu_pick *pk)
+{
+    gv_host_use *u = &e->use[h];
+    gv_gpu_use *gu = &u->gpus[pk->gpu];
+
+    if (pk->reconfig && !u->has_prior[pk->gpu]) {
+        u->prior[pk->gpu] = *gu;
+        u->has_prior[pk->gpu] = true;
+    }
+    e->gpu_milli_free -= gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
+    gv_gpu_pick_apply(gu, r, pk);
+    e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
+}
+
 static void
 commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
 {
@@ -179,21 +267,17 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
         pg->start = pg->size = pg->slot = pg->vf = -1;
         if (pk->reconfig) {
             gv_reconfigure *rc = &p->reconfigure[p->n_reconfigure++];
-            int idle = 0;
+            int idle = gu->mode == GV_GPU_MODE_MIG ? gu->n_inst : 0;
 
-            if (!u->has_prior[pk->gpu]) {
-                u->prior[pk->gpu] = *gu;
-                u->has_prior[pk->gpu] = true;
-            }
-            if (gu->mode == GV_GPU_MODE_MIG)
-                idle = gu->n_inst;
             *rc = (gv_reconfigure){
                 .gpu = pk->gpu, .from = gu->mode, .to = r->gpu.mode, .destroyed_instances = idle};
             gv_copy_str(rc->pci, sizeof(rc->pci), gpu->pci);
         }
-        e->gpu_milli_free -= gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
-        gv_gpu_pick_apply(gu, r, pk);
-        e->gpu_milli_free += gv_gpu_free_milli(&e->info[h], pk->gpu, gu);
+        take_gpu_unit(e, h, r, pk);
+        /* while any VM holds a unit of a reconfigured GPU it stays so: every VM on it says so,
+         * which is what gv_engine_restore needs to rebuild it (the one that reconfigured it
+         * may be gone) */
+        pg->reconfigured = u->has_prior[pk->gpu];
         switch (r->gpu.mode) {
         case GV_GPU_MODE_MIG:
             gv_copy_str(pg->profile, sizeof(pg->profile), m->mig->profiles[pk->mig_profile].name);
@@ -208,12 +292,12 @@ commit_gpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
              * parent themselves and have no VF (facts 2.4) */
             if (m->vgpu->on_vfs) {
                 pg->vf = pk->slot;
-                vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
+                gv_host_vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
             }
             break;
         case GV_GPU_MODE_SRIOV:
             pg->vf = pk->slot;
-            vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
+            gv_host_vf_pci(hi, (size_t)pk->gpu, pk->slot, pg->vf_pci);
             break;
         case GV_GPU_MODE_SHARE:
             pg->milli = pk->milli;
@@ -237,7 +321,6 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     /* two lists of at most max_cpu CPUs: one cell's pins, and every thread the VM owns */
     int *buf = e->cpu_buf, *owned = e->cpu_buf + hi->max_cpu + 1;
     size_t n_owned = 0;
-    uint64_t pinned_nodes = 0;
     /* dedicated: per node, the threads pinned for its take, handed to cells in order */
     int node_off[GV_MAX_NUMA], node_got[GV_MAX_NUMA], node_next[GV_MAX_NUMA];
 
@@ -257,8 +340,6 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
                                                                r->vcpus >= tpc && tpc > 1, owned,
                                                                &n_owned, buf + off)
                                                : 0;
-            if (node_got[i])
-                pinned_nodes |= UINT64_C(1) << i;
             off += node_got[i];
         }
     }
@@ -308,22 +389,16 @@ commit_cpus(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
             memcpy(gc->shared_cpus, buf, n * sizeof(int));
         }
     }
-    if (r->cpu_policy == GV_CPU_SHARED) {
-        int64_t milli[GV_MAX_NUMA];
-
-        gv_shared_milli_split(r, c->take, n_numa, milli);
-        for (size_t i = 0; i < n_numa; i++)
-            u->numa[i].shared_milli += milli[i];
-    }
-    for (size_t i = 0; i < n_numa; i++) {
-        take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, 1);
-        if (pinned_nodes & (UINT64_C(1) << i))
-            gv_host_use_recount_numa(hi, u, (int)i);
-    }
-    vm->n_owned_cpus = n_owned;
-    vm->owned_cpus = n_owned ? gv_reallocarray(NULL, n_owned, sizeof(int)) : NULL;
-    if (n_owned)
-        memcpy(vm->owned_cpus, owned, n_owned * sizeof(int));
+    for (size_t i = 0; i < n_numa; i++)
+        if (c->take[i].vcpus > 0)
+            p->numa_vcpus[p->n_numa_vcpus++] =
+                (gv_numa_vcpus){.numa = hi->host->numa[i].id, .vcpus = c->take[i].vcpus};
+    p->n_owned_cpus = gv_ids_sort_unique(owned, n_owned);
+    p->owned_cpus = p->n_owned_cpus ? gv_reallocarray(NULL, p->n_owned_cpus, sizeof(int)) : NULL;
+    if (p->n_owned_cpus)
+        memcpy(p->owned_cpus, owned, p->n_owned_cpus * sizeof(int));
+    /* the threads are pinned already; this takes the rest, as release gives it back */
+    hold_cpus(e, h, p, c->take, 1);
 }
 
 static void
@@ -387,7 +462,7 @@ commit_devices(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate 
         gv_copy_str(pv->pf_pci, sizeof(pv->pf_pci), nic->pci);
         gv_copy_str(pv->pf_name, sizeof(pv->pf_name), nic->name);
         pv->vf = vf;
-        vf_pci(hi, hi->host->n_gpus + (size_t)ni, vf, pv->vf_pci);
+        gv_host_vf_pci(hi, hi->host->n_gpus + (size_t)ni, vf, pv->vf_pci);
         pv->numa = nic->numa;
     }
     p->scratch.nvme = c->nvme;
@@ -433,7 +508,6 @@ gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
 {
     size_t h = (size_t)c->host;
     const gv_host *host = e->info[h].host;
-    gv_host_use *u = &e->use[h];
     gv_placement *p = &vm->placement;
 
     memset(p, 0, sizeof(*p));
@@ -450,39 +524,24 @@ gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c)
     commit_devices(e, vm, r, c);
     record_violations(e, p, r, c);
     p->score = c->score;
-
-    u->n_vms++;
-    u->class_count[r->class]++;
-    if (gv_request_tag(r) >= 0)
-        u->tag_count[gv_request_tag(r)]++;
-    if (vm->group >= 0)
-        group_add(u, vm->group, 1);
-    if (r->io == GV_IO_HEAVY && e->info[h].datastore >= 0)
-        e->heavy_per_datastore[e->info[h].datastore]++;
-    u->version++;
+    hold_counts(e, vm, 1);
 }
 
 void
 gv_uncommit(gv_engine *e, gv_vm *vm)
 {
     const gv_placement *p = &vm->placement;
-    const gv_request *r = &p->request;
     const gv_candidate *c = &vm->cand;
     size_t h = (size_t)p->host_index;
     const gv_host_info *hi = &e->info[h];
     gv_host_use *u = &e->use[h];
-    uint64_t pinned_nodes = 0;
-    size_t n_numa = hi->host->n_numa < GV_MAX_NUMA ? hi->host->n_numa : GV_MAX_NUMA;
-    int64_t milli[GV_MAX_NUMA] = {0};
 
-    if (r->cpu_policy == GV_CPU_SHARED)
-        gv_shared_milli_split(r, c->take, n_numa, milli);
     for (size_t k = 0; k < p->n_gpus; k++) {
         const gv_gpu_pick *pk = &c->picks[k];
         gv_gpu_use *gu = &u->gpus[pk->gpu];
 
         e->gpu_milli_free -= gv_gpu_free_milli(hi, pk->gpu, gu);
-        gv_gpu_pick_undo(&hi->host->gpus[pk->gpu], gu, r->gpu.mode, pk, p->gpus[k].created);
+        gv_gpu_pick_undo(&hi->host->gpus[pk->gpu], gu, p->request.gpu.mode, pk, p->gpus[k].created);
         if (!gu->n_alloc && u->has_prior[pk->gpu]) {
             *gu = u->prior[pk->gpu];
             u->has_prior[pk->gpu] = false;
@@ -490,35 +549,21 @@ gv_uncommit(gv_engine *e, gv_vm *vm)
         }
         e->gpu_milli_free += gv_gpu_free_milli(hi, pk->gpu, gu);
     }
-    for (size_t i = 0; i < vm->n_owned_cpus; i++) {
-        unpin(u, vm->owned_cpus[i]);
-        pinned_nodes |= UINT64_C(1) << hi->cpu_numa_idx[vm->owned_cpus[i]];
-    }
-    for (size_t i = 0; i < n_numa; i++) {
-        u->numa[i].shared_milli -= milli[i];
-        take_memory(&u->numa[i], r->hugepages, c->take[i].mem_mib, -1);
-        if (pinned_nodes & (UINT64_C(1) << i))
-            gv_host_use_recount_numa(hi, u, (int)i);
-    }
-    for (size_t k = 0; k < p->n_vfs; k++) {
-        gv_nic_use *nu = &u->nics[p->vfs[k].nic];
-        int vf = p->vfs[k].vf;
+    hold_cpus(e, h, p, c->take, -1);
+    hold_devices(e, h, p, -1);
+    hold_counts(e, vm, -1);
+}
 
-        nu->vf_used[vf >> 6] &= ~(UINT64_C(1) << (vf & 63));
-        nu->free_vfs++;
-    }
-    if (p->scratch.nvme >= 0)
-        u->nvme_free[p->scratch.nvme] += p->scratch.gib;
-    u->n_vms--;
-    u->class_count[r->class]--;
-    if (gv_request_tag(r) >= 0)
-        u->tag_count[gv_request_tag(r)]--;
-    if (vm->group >= 0)
-        group_add(u, vm->group, -1);
-    if (r->io == GV_IO_HEAVY && hi->datastore >= 0)
-        e->heavy_per_datastore[hi->datastore]--;
-    u->version++;
-    free(vm->owned_cpus);
-    vm->owned_cpus = NULL;
-    vm->n_owned_cpus = 0;
+void
+gv_recommit(gv_engine *e, gv_vm *vm)
+{
+    const gv_placement *p = &vm->placement;
+    size_t h = (size_t)p->host_index;
+
+    vm->group = gv_engine_intern_group(e, p->request.anti_affinity);
+    for (size_t k = 0; k < p->n_gpus; k++)
+        take_gpu_unit(e, h, &p->request, &vm->cand.picks[k]);
+    hold_cpus(e, h, p, vm->cand.take, 1);
+    hold_devices(e, h, p, 1);
+    hold_counts(e, vm, 1);
 }

@@ -1,7 +1,7 @@
 /*
- * engine.c - the engine's life cycle and its two mutations: place (check the request, decide
- * with the fast path or the reference, commit) and release; plus the whole-state check and
- * dump the tests use.
+ * engine.c - the engine's life cycle and its mutations: place (check the request, decide with
+ * the fast path or the reference, commit), release, and a host's state changing; plus the
+ * whole-state check and dump the tests use. Restoring a placement is restore.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -285,10 +285,8 @@ gv_engine_free(gv_engine *e)
     if (!e)
         return;
     gv_index_free(e);
-    for (size_t v = 0; v < e->n_vms; v++) {
+    for (size_t v = 0; v < e->n_vms; v++)
         gv_placement_free_owned(&e->vms[v].placement);
-        free(e->vms[v].owned_cpus);
-    }
     free(e->vms);
     free(e->vm_index);
     free(e->free_vms);
@@ -430,18 +428,24 @@ gv_engine_n_vms(const gv_engine *e)
 }
 
 /* A VM record is 12 KiB, so a new slot is not zeroed first, as a reused one is not:
- * gv_engine_place and gv_commit write every field of the record. */
-static gv_vm *
-new_vm(gv_engine *e)
+ * gv_commit (or gv_engine_restore) writes every field of the record but @used. */
+gv_vm *
+gv_engine_vm_new(gv_engine *e)
 {
+    gv_vm *vm;
+
     /* the name index holds slot numbers, so growing @vms does not disturb it */
-    if (e->n_free_vms)
-        return &e->vms[e->free_vms[--e->n_free_vms]];
-    if (e->n_vms == e->vms_cap) {
-        e->vms_cap = e->vms_cap ? 2 * e->vms_cap : 16;
-        e->vms = gv_reallocarray(e->vms, e->vms_cap, sizeof(*e->vms));
+    if (e->n_free_vms) {
+        vm = &e->vms[e->free_vms[--e->n_free_vms]];
+    } else {
+        if (e->n_vms == e->vms_cap) {
+            e->vms_cap = e->vms_cap ? 2 * e->vms_cap : 16;
+            e->vms = gv_reallocarray(e->vms, e->vms_cap, sizeof(*e->vms));
+        }
+        vm = &e->vms[e->n_vms++];
     }
-    return &e->vms[e->n_vms++];
+    vm->used = true;
+    return vm;
 }
 
 /* ---- checking requests ---- */
@@ -661,24 +665,27 @@ gv_engine_place(gv_engine *e, const gv_request *r, unsigned flags, gv_place_resu
         return 1;
     }
     {
-        gv_vm *vm = new_vm(e);
-        size_t h = (size_t)best->host;
-        int ds = e->info[h].datastore;
-        int before = ds >= 0 ? e->heavy_per_datastore[ds] : 0;
+        gv_vm *vm = gv_engine_vm_new(e);
 
-        /* gv_commit writes the placement and candidate whole; the rest is set here */
-        vm->used = true;
-        vm->n_owned_cpus = 0;
-        vm->owned_cpus = NULL;
         gv_commit(e, vm, r, best);
-        vm_index_add(e, vm);
-        e->n_live++;
+        gv_engine_vm_added(e, vm);
         gv_placement_copy(&ret->placement, &vm->placement);
-        gv_index_host_changed(e, h);
-        if (r->io == GV_IO_HEAVY)
-            datastore_changed(e, ds, before);
     }
     return 1;
+}
+
+void
+gv_engine_vm_added(gv_engine *e, gv_vm *vm)
+{
+    size_t h = (size_t)vm->placement.host_index;
+    int ds = e->info[h].datastore;
+
+    vm_index_add(e, vm);
+    e->n_live++;
+    gv_index_host_changed(e, h);
+    /* the VM is counted in already: its datastore had one io-heavy VM fewer before */
+    if (vm->placement.request.io == GV_IO_HEAVY && ds >= 0)
+        datastore_changed(e, ds, e->heavy_per_datastore[ds] - 1);
 }
 
 int
@@ -704,6 +711,27 @@ gv_engine_release(gv_engine *e, const char *name, gv_err *err)
     gv_index_host_changed(e, h);
     if (heavy)
         datastore_changed(e, ds, before);
+    return 0;
+}
+
+/* The fleet is borrowed read-only but for this: its hosts are reached through pointers the
+ * const fleet does not make const, and the verdicts the state fixed are evaluated again. */
+int
+gv_engine_set_host_state(gv_engine *e, const char *host, gv_host_state state, gv_err *err)
+{
+    gv_host *hp = host ? gv_fleet_find_host(e->fleet, host) : NULL;
+    size_t h = 0;
+
+    while (hp && h < e->fleet->n_hosts && e->fleet->hosts[h] != hp)
+        h++;
+    if (!hp || h == e->fleet->n_hosts)
+        return gv_err_set(err, GV_E_NOTFOUND, NULL, "host: no host named '%s'", host ? host : "");
+    if ((unsigned)state >= GV_HOST_STATE_LAST)
+        return gv_err_set(err, GV_E_INVAL, hp->name, "state: %d is not a host state", (int)state);
+    if (hp->state == state)
+        return 0;
+    hp->state = state;
+    gv_index_host_refresh(e, h);
     return 0;
 }
 

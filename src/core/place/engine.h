@@ -38,6 +38,7 @@
 #define GV_NIC_MAX_VFS 256
 #define GV_MAX_NUMA 64         /* NUMA nodes per host the engine handles */
 #define GV_FLEET_MODELS_MAX 64 /* distinct GPU models per fleet the engine handles */
+_Static_assert(GV_PLACE_MAX_NUMA >= GV_MAX_NUMA, "a placement lists every node's vCPUs");
 
 /* ---- static per-host facts ---- */
 
@@ -206,11 +207,9 @@ typedef struct gv_candidate {
 
 typedef struct gv_vm {
     bool used;
-    gv_placement placement;
-    gv_candidate cand; /* the decision, for release bookkeeping */
-    size_t n_owned_cpus;
-    int *owned_cpus; /* dedicated: every thread pinned for it (spare siblings too) */
-    int group;       /* interned anti-affinity group, -1 none */
+    gv_placement placement; /* the exact resources, its owned_cpus those release unpins */
+    gv_candidate cand;      /* the decision, for release bookkeeping */
+    int group;              /* interned anti-affinity group, -1 none */
 } gv_vm;
 
 /* An entry of the VM name index: the slot in engine->vms (-1: empty) and the name's hash, which
@@ -448,6 +447,8 @@ void gv_gpu_pick_apply(gv_gpu_use *gu, const gv_request *r, const gv_gpu_pick *p
 void gv_gpu_pick_undo(const gv_gpu *gpu, gv_gpu_use *gu, gv_gpu_mode mode, const gv_gpu_pick *p,
                       bool created);
 bool gv_request_model_ok(const gv_request *r, const gv_gpu *gpu);
+/* Can a vGPU of type @t (an index of @m's types) be added to GPU state @g, in its mode? */
+bool gv_gpu_use_vgpu_addable(const gv_gpu_model *m, const gv_gpu_use *g, int t);
 /* Resolve @r against the fleet's models into @a (which keeps @r). */
 void gv_ask_init(const gv_engine *e, const gv_request *r, gv_ask *a);
 /* Copy string @src into @dst of @n bytes, cut to fit (placements copy many names). */
@@ -572,9 +573,21 @@ void gv_score_candidate(const gv_engine *e, const gv_request *r, bool reference,
  * engine's teardown need not: a VM record is 12 KiB). */
 void gv_placement_free_owned(gv_placement *p);
 
-/* commit.c */
+/* commit.c: take what candidate @c chose for @r, choosing the concrete threads and VFs, into
+ * @vm's placement; give back what @vm holds; and take what @vm's placement and candidate list,
+ * exactly (gv_engine_restore checked that it is free), as gv_uncommit will give it back. */
 void gv_commit(gv_engine *e, gv_vm *vm, const gv_request *r, const gv_candidate *c);
 void gv_uncommit(gv_engine *e, gv_vm *vm);
+void gv_recommit(gv_engine *e, gv_vm *vm);
+/* The PCI address of VF @vf of GPU or NIC @dev (pf_addr index: GPUs, then NICs) of host @hi;
+ * left as it is when the PF's address has none (not a PCI address, or past bus ff). */
+void gv_host_vf_pci(const gv_host_info *hi, size_t dev, int vf, char ret[GV_PCI_ADDR_LEN]);
+
+/* engine.c: a record for a new VM (the caller fills it: gv_commit or gv_recommit), and the
+ * bookkeeping once it holds its resources: the name index, the count, the indexes' verdicts of
+ * its host and, for an io-heavy VM, of its datastore's hosts. */
+gv_vm *gv_engine_vm_new(gv_engine *e);
+void gv_engine_vm_added(gv_engine *e, gv_vm *vm);
 
 /*
  * index.c: the fast path. Per request shape, every host's feasibility, score and failure
@@ -584,6 +597,9 @@ void gv_uncommit(gv_engine *e, gv_vm *vm);
 bool gv_index_decide(gv_engine *e, const gv_ask *a, bool explain, gv_candidate *best,
                      gv_candidate *second, gv_explain *x);
 void gv_index_host_changed(gv_engine *e, size_t h);
+/* Host @h's attributes changed (its state): even the verdicts that no placement could change
+ * (gv_eval_fail_is_fixed) are evaluated again. */
+void gv_index_host_refresh(gv_engine *e, size_t h);
 void gv_index_flush(gv_engine *e);
 /* The mix in use changed: drop what read it (every shape, or under a policy whose verdicts do
  * not read it, the full candidates kept). */

@@ -895,7 +895,8 @@ gv_eval_fail_is_fixed(const gv_engine *e, size_t h, const gv_request *r, gv_reas
     case GV_REASON_POOL:
     case GV_REASON_ZONE:
     case GV_REASON_LABELS:
-        /* attributes of the fleet, which the engine borrows unchanged */
+        /* attributes of the fleet, which the engine borrows unchanged (a host's state
+         * changes only through gv_engine_set_host_state, which re-evaluates these) */
         return true;
     case GV_REASON_GPU_MODEL:
         /* the models never change and a GPU's mode changes only on a reconfigurable host,

@@ -127,9 +127,8 @@ vgpu_slots(const gv_gpu_model *m, int type, bool mixed)
     return n < GV_VGPU_SLOTS ? n : GV_VGPU_SLOTS;
 }
 
-/* Can type @t be added to @g (in its current vGPU mode)? */
-static bool
-vgpu_addable(const gv_gpu_model *m, const gv_gpu_use *g, int t)
+bool
+gv_gpu_use_vgpu_addable(const gv_gpu_model *m, const gv_gpu_use *g, int t)
 {
     int types[GV_VGPU_SLOTS];
     int n = vgpu_types_of(g, types);
@@ -228,7 +227,7 @@ static bool
 unit_vgpu(const gv_gpu_use *g, const gv_gpu_model *m, int t, bool reconf, gv_gpu_pick *ret)
 {
     ret->vgpu_type = t;
-    if (g->mode == GV_GPU_MODE_VGPU && vgpu_addable(m, g, t)) {
+    if (g->mode == GV_GPU_MODE_VGPU && gv_gpu_use_vgpu_addable(m, g, t)) {
         ret->slot = gv_lowest_clear(g->vgpu_used, GV_VGPU_SLOTS);
         return ret->slot >= 0;
     }

@@ -244,6 +244,19 @@ gv_host_use_dump(const gv_engine *e, size_t h, gv_strbuf *sb)
     for (size_t i = 0; i < host->n_nvme; i++)
         gv_strbuf_printf(sb, "  nvme %s free %lld\n", host->nvme[i].pci,
                          (long long)u->nvme_free[i]);
-    for (size_t i = 0; i < u->n_groups; i++)
-        gv_strbuf_printf(sb, "  group %s %d\n", e->groups[u->groups[i].group], u->groups[i].count);
+    /* by name: the order groups arrived in is history, not state (a restored engine differs) */
+    for (const char *last = NULL;;) {
+        const gv_group_count *next = NULL;
+
+        for (size_t i = 0; i < u->n_groups; i++) {
+            const char *name = e->groups[u->groups[i].group];
+            if ((!last || strcmp(name, last) > 0) &&
+                (!next || strcmp(name, e->groups[next->group]) < 0))
+                next = &u->groups[i];
+        }
+        if (!next)
+            break;
+        last = e->groups[next->group];
+        gv_strbuf_printf(sb, "  group %s %d\n", last, next->count);
+    }
 }

@@ -9,7 +9,8 @@
  * the mix, so:
  *   - placing or releasing on host h re-evaluates h for every shape (gv_index_host_changed),
  *     except the shapes h fails for a reason nothing placed can change (its pool, zone,
- *     labels, state, GPU models: gv_eval_fail_is_fixed). Only shapes asked for often (at least
+ *     labels, state, GPU models: gv_eval_fail_is_fixed; a change of h's state re-evaluates
+ *     those too: gv_index_host_refresh). Only shapes asked for often (at least
  *     GV_SHAPE_HOT_USES of the last GV_SHAPE_HOT_WINDOW decisions) do it then, so that their
  *     decisions find them current; the others mark h stale and re-evaluate their stale hosts
  *     when next asked for (shape_sync). A host that changes many times between two requests of
@@ -380,6 +381,14 @@ gv_index_host_changed(gv_engine *e, size_t h)
         s->stale[h] = 1;
         s->stale_at[s->n_stale++] = (int32_t)h;
     }
+}
+
+void
+gv_index_host_refresh(gv_engine *e, size_t h)
+{
+    for (size_t i = 0; i < e->n_shapes; i++)
+        e->shapes[i]->fixed[h] = 0;
+    gv_index_host_changed(e, h);
 }
 
 void

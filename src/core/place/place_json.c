@@ -3,13 +3,17 @@
  * JSON: what `gpuvm place --format json` prints and what the daemon will answer; a placement
  * that was explained carries the explanation beside it. Keys are sorted and the layout is fixed
  * (gv_json_dump), lists keep the placement's order (vCPUs, cells, devices as the engine chose
- * them), CPU sets are cpulist strings ("4-11,60-67") and an unknown NUMA node is null.
+ * them), CPU sets are cpulist strings ("4-11,60-67") and an unknown NUMA node is null. It
+ * carries what gv_engine_restore needs to put the VM back on exactly these resources (the
+ * request, the threads owned, vCPUs per node, whether a GPU is reconfigured), and
+ * placement_parse.c reads it back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/place/place_json.h"
+#include "core/place/request_parse.h"
 #include "util/cpulist.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -172,6 +176,8 @@ gpu_json(const gv_placed_gpu *g)
     case GV_GPU_MODE_VGPU:
         json_object_set_new(o, "type", str_json(g->vgpu_type));
         json_object_set_new(o, "slot", json_integer(g->slot));
+        if (g->vf >= 0)
+            json_object_set_new(o, "vf", json_integer(g->vf));
         if (g->vf_pci[0])
             json_object_set_new(o, "vf_pci", str_json(g->vf_pci));
         break;
@@ -185,6 +191,8 @@ gpu_json(const gv_placed_gpu *g)
     default:
         break;
     }
+    if (g->reconfigured)
+        json_object_set_new(o, "reconfigured", json_true());
     return o;
 }
 
@@ -207,7 +215,7 @@ scratch_json(const gv_placed_scratch *s)
 {
     json_t *o;
 
-    if (s->nvme < 0)
+    if (s->nvme < 0 && !s->pci[0]) /* a parsed placement has no index (place.h) */
         return json_null();
     o = json_object();
     json_object_set_new(o, "nvme", str_json(s->pci));
@@ -249,6 +257,15 @@ gv_placement_json(const gv_placement *p)
     json_object_set_new(o, "host", str_json(p->host));
     json_object_set_new(o, "cpus", cpus_json(p));
     json_object_set_new(o, "cpu_policy", enum_json(gv_cpu_policy_to_string(p->request.cpu_policy)));
+    json_object_set_new(o, "owned_cpus", cpulist_json(p->owned_cpus, p->n_owned_cpus));
+    a = json_array();
+    for (size_t i = 0; i < p->n_numa_vcpus && i < GV_PLACE_MAX_NUMA; i++) {
+        json_t *n = json_object();
+        json_object_set_new(n, "numa", json_integer(p->numa_vcpus[i].numa));
+        json_object_set_new(n, "vcpus", json_integer(p->numa_vcpus[i].vcpus));
+        json_array_append_new(a, n);
+    }
+    json_object_set_new(o, "numa_vcpus", a);
     json_object_set_new(o, "emulator_cpus", cpulist_json(p->emulator_cpus, p->n_emulator_cpus));
     json_object_set_new(o, "memory", memory_json(p));
     json_object_set_new(o, "hugepages", enum_json(gv_hugepages_to_string(p->request.hugepages)));
@@ -274,6 +291,7 @@ gv_placement_json(const gv_placement *p)
         json_array_append_new(a, violation_json(&p->violations[i]));
     json_object_set_new(o, "violations", a);
     json_object_set_new(o, "score", score_json(&p->score));
+    json_object_set_new(o, "request", gv_request_json(&p->request));
     return o;
 }
 

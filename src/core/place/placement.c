@@ -8,6 +8,7 @@ void
 gv_placement_free_owned(gv_placement *p)
 {
     free(p->pins);
+    free(p->owned_cpus);
     free(p->emulator_cpus);
     for (size_t i = 0; i < p->n_cells && i < GV_PLACE_MAX_CELLS; i++)
         free(p->cells[i].shared_cpus);
@@ -43,6 +44,7 @@ gv_placement_copy(gv_placement *dst, const gv_placement *src)
         dst->pins = gv_reallocarray(NULL, (size_t)src->request.vcpus, sizeof(gv_vcpu_pin));
         memcpy(dst->pins, src->pins, (size_t)src->request.vcpus * sizeof(gv_vcpu_pin));
     }
+    dst->owned_cpus = dup_ints(src->owned_cpus, src->n_owned_cpus);
     dst->emulator_cpus = dup_ints(src->emulator_cpus, src->n_emulator_cpus);
     for (size_t i = 0; i < src->n_cells; i++)
         dst->cells[i].shared_cpus =

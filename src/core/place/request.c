@@ -193,7 +193,15 @@ gpu_to_json(const gv_gpu_request *g)
 char *
 gv_request_to_json(const gv_request *r)
 {
-    GV_AUTOPTR(json_t) o = json_object();
+    GV_AUTOPTR(json_t) o = gv_request_json(r);
+
+    return gv_json_dump(o);
+}
+
+json_t *
+gv_request_json(const gv_request *r)
+{
+    json_t *o = json_object();
     json_t *nics = json_object();
     json_t *labels = json_object();
 
@@ -230,5 +238,5 @@ gv_request_to_json(const gv_request *r)
     json_object_set_new(o, "anti_affinity", STR(r->anti_affinity));
     json_object_set_new(o, "class", json_string(gv_workload_class_to_string(r->class)));
     json_object_set_new(o, "io", json_string(gv_io_to_string(r->io)));
-    return gv_json_dump(o);
+    return o;
 }

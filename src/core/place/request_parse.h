@@ -78,4 +78,7 @@ int gv_req_int(const gv_req_doc *d, const json_t *v, const gv_req_path *at, int6
 int gv_req_read(const gv_req_doc *d, const json_t *obj, const gv_req_path *at,
                 const gv_request *base, bool need_name, gv_request *ret, gv_err *err);
 
+/* gv_request_to_json's object (request.c), for documents that hold a request. New reference. */
+json_t *gv_request_json(const gv_request *r);
+
 #endif

@@ -83,8 +83,8 @@ fx_host(void)
 /*
  * A placement of @vcpus vCPUs and @memory_mib over @n_cells guest cells (cell c on host node c,
  * vCPUs split evenly). Dedicated vCPUs take whole cores from core 2 of each node up, the pair
- * (2k, 2k+1) on the two threads of one core; shared vCPUs float over the node's threads but the
- * reserved ones. The emulator runs on CPUs 0-1. No devices, no scratch.
+ * (2k, 2k+1) on the two threads of one core, and own those threads; shared vCPUs float over the
+ * node's threads but the reserved ones. The emulator runs on CPUs 0-1. No devices, no scratch.
  */
 static inline void
 fx_placement(gv_placement *p, const char *vm, int vcpus, int64_t memory_mib, gv_cpu_policy policy,
@@ -124,6 +124,17 @@ fx_placement(gv_placement *p, const char *vm, int vcpus, int64_t memory_mib, gv_
             pin->cell = c;
             pin->pcpu = policy == GV_CPU_SHARED ? -1 : (k % 2 ? core + 16 : core);
         }
+        p->numa_vcpus[p->n_numa_vcpus++] = (gv_numa_vcpus){.numa = c, .vcpus = cell->n_vcpus};
+    }
+    /* dedicated: the vCPUs' threads are the ones owned (ascending) */
+    p->owned_cpus = gv_calloc((size_t)vcpus, sizeof(int));
+    for (int v = 0; v < vcpus && policy == GV_CPU_DEDICATED; v++) {
+        size_t i = p->n_owned_cpus++;
+        while (i > 0 && p->owned_cpus[i - 1] > p->pins[v].pcpu) {
+            p->owned_cpus[i] = p->owned_cpus[i - 1];
+            i--;
+        }
+        p->owned_cpus[i] = p->pins[v].pcpu;
     }
     p->emulator_cpus = gv_calloc(2, sizeof(int));
     p->emulator_cpus[0] = 0;

@@ -213,7 +213,13 @@ test_shared_one_cell(void **state)
     a = arr_at(pl, "gpus", 1);
     o = json_array_get(a, 0);
     assert_true(json_is_null(json_object_get(o, "numa")));
+    assert_int_equal(int_at(o, "vf"), 0); /* the VF index beside its address */
     assert_string_equal(str_at(o, "vf_pci"), "0000:86:00.1");
+    assert_null(json_object_get(o, "reconfigured"));   /* written only when true */
+    assert_string_equal(str_at(pl, "owned_cpus"), ""); /* shared vCPUs own no thread */
+    a = arr_at(pl, "numa_vcpus", 1);
+    assert_int_equal(int_at(json_array_get(a, 0), "vcpus"), 4);
+    assert_string_equal(str_at(json_object_get(pl, "request"), "name"), "notebook-7");
     arr_at(pl, "nics", 0);
     arr_at(pl, "reconfigure", 0);
     arr_at(pl, "violations", 0);
@@ -261,8 +267,37 @@ test_small_exact(void **state)
                               "      }\n"
                               "    ],\n"
                               "    \"nics\": [],\n"
+                              "    \"numa_vcpus\": [\n"
+                              "      {\n"
+                              "        \"numa\": 0,\n"
+                              "        \"vcpus\": 1\n"
+                              "      }\n"
+                              "    ],\n"
                               "    \"numa_violations\": 0,\n"
+                              "    \"owned_cpus\": \"2\",\n"
                               "    \"reconfigure\": [],\n"
+                              "    \"request\": {\n"
+                              "      \"anti_affinity\": \"\",\n"
+                              "      \"class\": \"none\",\n"
+                              "      \"cpu_policy\": \"dedicated\",\n"
+                              "      \"gpu\": null,\n"
+                              "      \"hugepages\": \"none\",\n"
+                              "      \"io\": \"normal\",\n"
+                              "      \"labels\": {},\n"
+                              "      \"memory_mib\": 1024,\n"
+                              "      \"name\": \"tiny\",\n"
+                              "      \"nics\": {\n"
+                              "        \"locality\": \"any\",\n"
+                              "        \"vfs\": 0\n"
+                              "      },\n"
+                              "      \"numa_policy\": \"strict\",\n"
+                              "      \"pool\": \"\",\n"
+                              "      \"scratch_gib\": 10,\n"
+                              "      \"scratch_locality\": \"any\",\n"
+                              "      \"tenant\": \"\",\n"
+                              "      \"vcpus\": 1,\n"
+                              "      \"zones\": []\n"
+                              "    },\n"
                               "    \"score\": {\n"
                               "      \"frag_delta_milli\": -250,\n"
                               "      \"fragmentation\": 100,\n"
