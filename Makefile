@@ -42,6 +42,7 @@ test: build
 bench: build
 	GV_SRCDIR=$(CURDIR) $(BUILD)/bench/place_bench 10000 200000 200
 	GV_SRCDIR=$(CURDIR) $(BUILD)/bench/sim_bench 42
+	bench/gpuvmd_bench.sh $(BUILD) 10000 100000 10
 
 fuzz:
 	@scripts/install-deps.sh --clang
