@@ -582,6 +582,27 @@ double gv_engine_gpu_utilization(const gv_engine *e);
  */
 const gv_mix_entry *gv_engine_mix(const gv_engine *e, size_t *n, uint64_t *version);
 
+/* What one GPU holds and has left (gv_engine_gpu_usage). */
+#define GV_USAGE_MAX_PROFILES 16
+typedef struct gv_gpu_usage {
+    gv_gpu_mode mode;       /* the mode it is in now (a reconfigurable GPU may have changed) */
+    int units;              /* allocations on it: VMs' GPUs, instances, vGPUs, VFs, shares */
+    int64_t free_milli;     /* free capacity in milli-GPUs (1000: nothing allocated) */
+    int64_t stranded_milli; /* free_milli when no GPU shape of the expected mix fits it, else 0 */
+    size_t n_mig;           /* MIG mode: instances of each profile that still fit, one at a time */
+    struct {
+        const char *profile; /* borrowed from the catalog */
+        int free;
+    } mig[GV_USAGE_MAX_PROFILES];
+} gv_gpu_usage;
+
+/*
+ * The usage of GPU @gpu of host @host (an index in the fleet). A pure read of the engine's
+ * state (no caches are touched), so readers may call it concurrently while nothing places or
+ * releases. Returns 0, or -GV_E_NOTFOUND when there is no such host or GPU.
+ */
+int gv_engine_gpu_usage(const gv_engine *e, size_t host, int gpu, gv_gpu_usage *ret);
+
 /* Bytes the engine's state and caches use (for the benchmark's memory per host). */
 size_t gv_engine_memory_bytes(const gv_engine *e);
 

@@ -196,12 +196,171 @@ state_metrics(page *p, gv_daemon *d)
                      (unsigned long long)atomic_load(&d->commit_ops));
 }
 
+/* A label value: backslash, double quote and newline escaped, as the text formats require. */
+static void
+label_value(gv_strbuf *sb, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            gv_strbuf_putc(sb, '\\');
+        if (*v == '\n') {
+            gv_strbuf_append(sb, "\\n");
+            continue;
+        }
+        gv_strbuf_putc(sb, *v);
+    }
+}
+
+/* Gauges summed by a label set, rendered sorted by it (the page is stable between scrapes). */
+typedef struct sums {
+    gv_strmap *map; /* label text -> double[3] */
+    size_t n;
+    char **keys;
+} sums;
+
+static double *
+sums_at(sums *s, const char *labels)
+{
+    double *v = gv_strmap_get(s->map, labels);
+
+    if (!v) {
+        v = gv_calloc(3, sizeof(double));
+        gv_strmap_put(s->map, labels, v);
+        *GV_ARRAY_APPEND(s->keys, s->n) = gv_strdup(labels);
+    }
+    return v;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "name{labels} value" for slot @i of every label set; then (last use) free them. */
+static void
+sums_print(page *p, sums *s, const char *name, int i, bool last)
+{
+    if (s->n)
+        qsort(s->keys, s->n, sizeof(*s->keys), cmp_key);
+    for (size_t k = 0; k < s->n; k++) {
+        double *v = gv_strmap_get(s->map, s->keys[k]);
+
+        gv_strbuf_printf(&p->sb, "%s{%s} %.3f\n", name, s->keys[k], v[i]);
+        if (last) {
+            free(v);
+            free(s->keys[k]);
+        }
+    }
+    if (last) {
+        gv_strmap_free(s->map);
+        free(s->keys);
+    }
+}
+
+/* GPU capacity by pool, model and attachment mode; stranded capacity by pool. */
+static void
+gpu_metrics(page *p, gv_daemon *d)
+{
+    sums cap = {.map = gv_strmap_new()}, strand = {.map = gv_strmap_new()};
+
+    for (size_t h = 0; h < d->fleet->n_hosts; h++) {
+        const gv_host *host = d->fleet->hosts[h];
+
+        for (size_t g = 0; g < host->n_gpus; g++) {
+            gv_strbuf l = {0};
+            gv_gpu_usage u;
+            double *v;
+
+            if (gv_engine_gpu_usage(d->engine, h, (int)g, &u) < 0)
+                continue;
+            gv_strbuf_append(&l, "pool=\"");
+            label_value(&l, host->pool);
+            gv_strbuf_append(&l, "\"");
+            v = sums_at(&strand, gv_strbuf_str(&l));
+            v[0] += (double)u.stranded_milli / 1000;
+            gv_strbuf_append(&l, ",model=\"");
+            label_value(&l, host->gpus[g].model);
+            gv_strbuf_printf(&l, "\",mode=\"%s\"", gv_gpu_mode_to_string(u.mode));
+            v = sums_at(&cap, gv_strbuf_str(&l));
+            v[0] += 1;
+            v[1] += (double)(1000 - u.free_milli) / 1000;
+            v[2] += (double)u.free_milli / 1000;
+            gv_strbuf_reset(&l);
+        }
+    }
+    family(p, "gpuvm_gpus", "gauge", NULL, "GPUs by pool, model and the mode they are in now.");
+    sums_print(p, &cap, "gpuvm_gpus", 0, false);
+    family(p, "gpuvm_gpus_allocated", "gauge", NULL,
+           "GPU capacity allocated, in GPUs (MIG, vGPU, VFs and shares by fraction).");
+    sums_print(p, &cap, "gpuvm_gpus_allocated", 1, false);
+    family(p, "gpuvm_gpus_free", "gauge", NULL, "GPU capacity free, in GPUs.");
+    sums_print(p, &cap, "gpuvm_gpus_free", 2, true);
+    family(
+        p, "gpuvm_gpus_stranded", "gauge", NULL,
+        "Free GPU capacity on GPUs that no GPU shape of the expected workload mix fits, in GPUs.");
+    sums_print(p, &strand, "gpuvm_gpus_stranded", 0, true);
+}
+
+typedef struct tenant_ctx {
+    gv_daemon *d;
+    sums units, numa;
+} tenant_ctx;
+
+static bool
+tenant_vm(void *ctx, const char *key, void *value)
+{
+    tenant_ctx *t = ctx;
+    const gv_vm_rec *vm = value;
+    const gv_placement *p = gv_engine_find_vm(t->d->engine, vm->id);
+    gv_strbuf l = {0};
+
+    (void)key;
+    if (!p)
+        return true;
+    gv_strbuf_append(&l, "tenant=\"");
+    label_value(&l, vm->tenant);
+    gv_strbuf_append(&l, "\"");
+    if (p->numa_violations > 0)
+        sums_at(&t->numa, gv_strbuf_str(&l))[0] += 1;
+    for (size_t i = 0; i < p->n_gpus; i++) {
+        const gv_placed_gpu *g = &p->gpus[i];
+        const char *profile = g->profile[0] ? g->profile : g->vgpu_type[0] ? g->vgpu_type : "";
+        size_t len = l.len;
+
+        gv_strbuf_printf(&l, ",mode=\"%s\",profile=\"", gv_gpu_mode_to_string(g->mode));
+        label_value(&l, profile);
+        gv_strbuf_append(&l, "\"");
+        sums_at(&t->units, gv_strbuf_str(&l))[0] += 1;
+        l.len = len;
+        l.buf[len] = '\0';
+    }
+    gv_strbuf_reset(&l);
+    return true;
+}
+
+static void
+tenant_metrics(page *p, gv_daemon *d)
+{
+    tenant_ctx t = {.d = d, .units = {.map = gv_strmap_new()}, .numa = {.map = gv_strmap_new()}};
+
+    gv_strmap_each(d->vms, tenant_vm, &t);
+    family(p, "gpuvm_tenant_gpu_units", "gauge", NULL,
+           "GPU units held by each tenant: whole GPUs, MIG instances, vGPUs, VFs, shares.");
+    sums_print(p, &t.units, "gpuvm_tenant_gpu_units", 0, true);
+    family(p, "gpuvm_numa_violating_vms", "gauge", NULL,
+           "VMs with vCPUs, memory, VFs or scratch off their GPUs' NUMA nodes, by tenant.");
+    sums_print(p, &t.numa, "gpuvm_numa_violating_vms", 0, true);
+}
+
 char *
 gv_metrics_render(gv_daemon *d, bool openmetrics)
 {
     page p = {.om = openmetrics};
 
     state_metrics(&p, d);
+    gpu_metrics(&p, d);
+    tenant_metrics(&p, d);
     api_metrics(&p);
     if (p.om)
         gv_strbuf_append(&p.sb, "# EOF\n");

@@ -144,10 +144,22 @@ gv_route_host_get(gv_call *c)
 
         o = json_loads(sum, 0, NULL);
         for (size_t g = 0; g < host->n_gpus; g++) {
-            json_t *gj =
-                json_pack("{s:i, s:s, s:s, s:i, s:[]}", "index", (int)g, "model",
-                          host->gpus[g].model, "mode", gv_gpu_mode_to_string(host->gpus[g].mode),
-                          "numa", host->gpus[g].numa, "allocations");
+            gv_gpu_usage u;
+            json_t *gj;
+
+            gv_engine_gpu_usage(c->d->engine, (size_t)h, (int)g, &u);
+            gj =
+                json_pack("{s:i, s:s, s:s, s:i, s:[], s:I, s:I}", "index", (int)g, "model",
+                          host->gpus[g].model, "mode", gv_gpu_mode_to_string(u.mode), "numa",
+                          host->gpus[g].numa, "allocations", "free_milli", (json_int_t)u.free_milli,
+                          "stranded_milli", (json_int_t)u.stranded_milli);
+            if (u.n_mig) {
+                json_t *mig = json_object();
+
+                for (size_t k = 0; k < u.n_mig; k++)
+                    json_object_set_new(mig, u.mig[k].profile, json_integer(u.mig[k].free));
+                json_object_set_new(gj, "mig_free", mig);
+            }
             if (priv)
                 json_object_set_new(gj, "pci", json_string(host->gpus[g].pci));
             json_array_append_new(ga.gpus, gj);

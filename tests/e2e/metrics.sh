@@ -21,6 +21,21 @@ grep -q '^gpuvm_vms{state="running"} 1$' "$E2E_DIR/metrics.txt" || fail "running
 grep -q '^gpuvm_vms{state="stopped"} 1$' "$E2E_DIR/metrics.txt" || fail "stopped VMs"
 grep -q '^gpuvm_api_requests_total{route="unmatched",method="other",code="404"} 1$' "$E2E_DIR/metrics.txt" || fail "unmatched route counter"
 grep -q '^gpuvm_placement_duration_seconds_count 2$' "$E2E_DIR/metrics.txt" || fail "placement histogram"
+grep -q '^gpuvm_tenant_gpu_units{tenant="acme",mode="mig",profile="1g.6gb"} 1.000$' "$E2E_DIR/metrics.txt" ||
+    fail "tenant units: $(grep gpuvm_tenant_gpu_units "$E2E_DIR/metrics.txt")"
+grep -q '^gpuvm_tenant_gpu_units{tenant="acme",mode="mig",profile="3g.40gb"} 1.000$' "$E2E_DIR/metrics.txt" ||
+    fail "tenant units (inference)"
+# capacity = allocated + free, per pool, model and mode; the fleet's GPU count in all
+awk '/^gpuvm_gpus\{/ {split($1, a, "{"); n[a[2]] = $2; total += $2}
+     /^gpuvm_gpus_allocated\{/ {split($1, a, "{"); al[a[2]] = $2}
+     /^gpuvm_gpus_free\{/ {split($1, a, "{"); fr[a[2]] = $2}
+     END {for (k in n) if ((al[k] + fr[k] - n[k])^2 > 1e-4) {print "capacity " k; exit 1}
+          if (total < 1) {print "no GPUs"; exit 1}}' "$E2E_DIR/metrics.txt" || fail "GPU capacity metrics do not add up"
+gpus=$(curl -s -H "Authorization: Bearer $ADMIN" "$BASE/v1/hosts" | jq '[.hosts[].gpus_total] | add')
+have=$(awk '/^gpuvm_gpus\{/ {t += $2} END {print t}' "$E2E_DIR/metrics.txt")
+[ "$(printf '%.0f' "$have")" = "$gpus" ] || fail "gpuvm_gpus adds up to $have, the hosts have $gpus"
+allocated=$(awk '/^gpuvm_gpus_allocated\{.*pool="notebook"/ {t += $2} END {printf "%.3f", t}' "$E2E_DIR/metrics.txt")
+[ "$allocated" = 0.250 ] || fail "one 1g.6gb of an A30 is a quarter GPU allocated in the notebook pool, not $allocated"
 ok "promtool check metrics passes and the page follows the state"
 
 api GET /metrics "$ADMIN" '' -H 'Accept: application/openmetrics-text; version=1.0.0'
