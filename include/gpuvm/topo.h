@@ -366,6 +366,8 @@ GV_DEFINE_AUTOPTR(gv_fleet, gv_fleet_free)
  */
 int gv_fleet_add_host(gv_fleet *f, gv_host *h, gv_err *err);
 gv_host *gv_fleet_find_host(const gv_fleet *f, const char *name);
+/* The position of host @name in f->hosts, or -1 (through the name index). */
+long gv_fleet_host_index(const gv_fleet *f, const char *name);
 /* Add or replace a pool definition. */
 gv_pool *gv_fleet_set_pool(gv_fleet *f, const char *name);
 const gv_pool *gv_fleet_find_pool(const gv_fleet *f, const char *name);

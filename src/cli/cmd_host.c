@@ -115,10 +115,7 @@ host_list(gv_remote *rc, int argc, char **argv)
 
         gv_remote_table_row(&t, row);
     }
-    gv_remote_table_print(&t, stdout);
-    gv_remote_table_free(&t);
-    gv_remote_resp_clear(&resp);
-    return GV_EXIT_OK;
+    return gv_remote_table_finish(&t, &resp);
 }
 
 /* "vm-...:1g.6gb@0" for each allocation of a GPU of GET /v1/hosts/NAME. Caller frees. */

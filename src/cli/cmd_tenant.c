@@ -58,13 +58,9 @@ tenant_list(gv_remote *rc, int argc, char **argv)
 
     if ((r = gv_remote_parse(rc, NULL, 0, 0, argc, argv, NULL)) >= 0)
         return r;
-    if ((r = gv_remote_get(rc, "/v1/tenants", &resp)) != GV_EXIT_OK ||
-        rc->format == GV_FORMAT_JSON) {
-        if (r == GV_EXIT_OK)
-            gv_remote_print_raw(&resp);
-        gv_remote_resp_clear(&resp);
+    if ((r = gv_remote_get_list(rc, "/v1/tenants", gv_remote_no_query, gv_remote_no_query,
+                                &resp)) >= 0)
         return r;
-    }
     gv_remote_table_init(&t, GV_N_ELEMENTS(header), header);
     json_array_foreach(json_object_get(resp.json, "tenants"), i, o)
     {
@@ -75,10 +71,7 @@ tenant_list(gv_remote *rc, int argc, char **argv)
 
         gv_remote_table_row(&t, row);
     }
-    gv_remote_table_print(&t, stdout);
-    gv_remote_table_free(&t);
-    gv_remote_resp_clear(&resp);
-    return GV_EXIT_OK;
+    return gv_remote_table_finish(&t, &resp);
 }
 
 static const gv_remote_sub subs[] = {

@@ -187,10 +187,7 @@ vm_list(gv_remote *rc, int argc, char **argv)
 
         gv_remote_table_row(&t, row);
     }
-    gv_remote_table_print(&t, stdout);
-    gv_remote_table_free(&t);
-    gv_remote_resp_clear(&resp);
-    return GV_EXIT_OK;
+    return gv_remote_table_finish(&t, &resp);
 }
 
 /* The subcommands on one VM: get, stop, start, delete, xml. */

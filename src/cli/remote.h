@@ -122,6 +122,8 @@ int gv_remote_send(gv_remote *rc, const char *method, const char *path, const ch
  */
 int gv_remote_get_list(gv_remote *rc, const char *path, const char *const *keys,
                        const char *const *values, gv_remote_resp *ret);
+/* For lists without query arguments. */
+extern const char *const gv_remote_no_query[1];
 
 /* Print @resp's body as it came (one document, a newline added when it lacks one). */
 void gv_remote_print_raw(const gv_remote_resp *resp);
@@ -203,6 +205,8 @@ void gv_remote_table_init(gv_remote_table *t, size_t n_cols, const char *const *
 void gv_remote_table_row(gv_remote_table *t, const char *const *cells);
 void gv_remote_table_print(const gv_remote_table *t, FILE *out);
 void gv_remote_table_free(gv_remote_table *t);
+/* Print @t to stdout, free it and @resp. Returns GV_EXIT_OK. */
+int gv_remote_table_finish(gv_remote_table *t, gv_remote_resp *resp);
 
 /* @o[@key] as a string ("" when absent or not a string). */
 const char *gv_remote_str(const json_t *o, const char *key);

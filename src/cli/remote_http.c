@@ -288,6 +288,8 @@ gv_remote_get(gv_remote *rc, const char *path, gv_remote_resp *ret)
     return gv_remote_call(rc, &req, ret);
 }
 
+const char *const gv_remote_no_query[1] = {NULL};
+
 int
 gv_remote_get_list(gv_remote *rc, const char *path, const char *const *keys,
                    const char *const *values, gv_remote_resp *ret)

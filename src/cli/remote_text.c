@@ -159,3 +159,12 @@ gv_remote_gpus_text(const json_t *placement)
         gv_strbuf_append(&sb, "-");
     return gv_strbuf_steal(&sb);
 }
+
+int
+gv_remote_table_finish(gv_remote_table *t, gv_remote_resp *resp)
+{
+    gv_remote_table_print(t, stdout);
+    gv_remote_table_free(t);
+    gv_remote_resp_clear(resp);
+    return GV_EXIT_OK;
+}

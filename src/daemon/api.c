@@ -20,23 +20,23 @@
 #define DEFAULT_MAX_BODY (1u << 20)
 
 char *
-gv_error_json(const char *code, const char *details, const char *msg)
+gv_error_vjson(const char *code, const char *details, const char *fmt, va_list ap)
 {
+    char msg[1024];
     json_t *d = details ? json_loads(details, 0, NULL) : NULL;
-    json_t *o = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg, "details",
-                          d ? d : json_object());
+    json_t *o;
     char *s;
 
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    o = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg, "details",
+                  d ? d : json_object());
     /* a message quoting client bytes that are not UTF-8 is replaced, never dropped */
     if (!o)
         o = json_pack("{s:{s:s, s:s, s:{}}}", "error", "code", code, "message",
                       "(the message quoted bytes that are not UTF-8)", "details");
     s = json_dumps(o, JSON_SORT_KEYS);
-    char *ret = gv_strdup(s);
-
-    free(s);
     json_decref(o);
-    return ret;
+    return s;
 }
 
 void
@@ -48,13 +48,11 @@ gv_call_json(gv_call *c, int status, char *body)
 void
 gv_call_error(gv_call *c, int status, const char *code, const char *details, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    gv_call_json(c, status, gv_error_vjson(code, details, fmt, ap));
     va_end(ap);
-    gv_call_json(c, status, gv_error_json(code, details, msg));
 }
 
 void
@@ -264,11 +262,9 @@ gv_api_on_request(void *ctx, gv_http_req *r)
 void
 gv_api_on_complete(void *ctx, gv_http_req *r)
 {
-    gv_daemon *d = ctx;
     gv_call *c = gv_http_data(r);
 
-    gv_metrics_observe_request(d, c && c->route ? c->route->pattern : "unmatched",
-                               c && c->route ? c->route->method : "other", gv_http_status(r),
-                               gv_http_elapsed_us(r));
+    (void)ctx;
+    gv_metrics_observe_request(c ? c->route : NULL, gv_http_status(r), gv_http_elapsed_us(r));
     free(c);
 }

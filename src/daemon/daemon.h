@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -173,8 +174,13 @@ void gv_host_tally_apply(gv_daemon *d, const gv_placement *p, int sign);
 /* Time now in ms since the epoch (the one clock of the daemon); a monotonic clock in us. */
 int64_t gv_daemon_now_ms(void);
 int64_t gv_daemon_now_us(void);
-/* The key of d->vm_names. Caller frees. */
-char *gv_vm_name_key(const char *tenant, const char *name);
+/* Names of tenants and users (@upper false) and of VMs (@upper true): 1-63 of a-z, 0-9, '-',
+ * '_', '.', and A-Z with @upper. They become log fields, audit details, map keys and libvirt
+ * domain names, so nothing needs quoting. */
+bool gv_name_valid(const char *s, bool upper);
+/* The key of a map keyed by two names (a VM by tenant and name, an idempotency key by user and
+ * key): "@a\n@b" (names hold no newline). Caller frees. */
+char *gv_daemon_key(const char *a, const char *b);
 
 /* state_load.c: rebuild memory from the store and check it; bootstrap an empty store (admin
  * user and token, the first fleet import). Returns 0 or a negative code with @err. */
@@ -251,8 +257,9 @@ void gv_api_on_complete(void *ctx, gv_http_req *r);
  * of an object, or NULL) is taken over when not NULL... copied. */
 void gv_call_error(gv_call *c, int status, const char *code, const char *details, const char *fmt,
                    ...) __attribute__((format(printf, 5, 6)));
-/* An error object as text (for ops answering from the writer). */
-char *gv_error_json(const char *code, const char *details, const char *msg);
+/* An error object {"error": {"code", "message", "details"}} as text, the message formatted
+ * from @fmt; @details is a JSON object text or NULL. Caller frees. */
+char *gv_error_vjson(const char *code, const char *details, const char *fmt, va_list ap);
 /* Map an engine/parser error to 400/404/409 and answer. */
 void gv_call_gv_error(gv_call *c, const gv_err *err);
 /* Answer 200/201 with @body (taken over). */
@@ -274,10 +281,12 @@ void gv_op_error(gv_op *op, int status, const char *code, const char *details, c
 /* @o (reference taken over) as compact JSON text with sorted keys. Caller frees. */
 char *gv_json_take_dump(json_t *o);
 
-/* Rebuild vm->json from the record and the engine's placement. Caller holds the write lock. */
-void gv_vm_render(gv_daemon *d, gv_vm_rec *vm);
-char *gv_host_summary_json(const gv_daemon *d, size_t host_index, bool private_details,
-                           const gv_principal *who);
+/* Rebuild vm->json from the record and the engine's placement; with @ret_placement, also the
+ * placement's JSON as the store keeps it ("" when the VM holds nothing; caller frees). Caller
+ * holds the write lock. */
+void gv_vm_render(gv_daemon *d, gv_vm_rec *vm, char **ret_placement);
+/* Host @host_index's summary object (docs/api.md); new reference. Caller holds the lock. */
+json_t *gv_host_summary_json(const gv_daemon *d, size_t host_index, bool private_details);
 
 /* ---- logging (log.c) ----------------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "daemon/daemon.h"
@@ -54,10 +55,24 @@ gv_daemon_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-char *
-gv_vm_name_key(const char *tenant, const char *name)
+bool
+gv_name_valid(const char *s, bool upper)
 {
-    return gv_asprintf("%s\n%s", tenant, name);
+    size_t n = strlen(s);
+
+    if (n < 1 || n >= GV_POLICY_NAME_LEN)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (upper && *s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+            return false;
+    return true;
+}
+
+char *
+gv_daemon_key(const char *a, const char *b)
+{
+    return gv_asprintf("%s\n%s", a, b);
 }
 
 void

@@ -46,17 +46,12 @@ typedef struct route_stats {
 static route_stats stats[MAX_ROUTES + 1];
 
 void
-gv_metrics_observe_request(gv_daemon *d, const char *pattern, const char *method, int status,
-                           int64_t us)
+gv_metrics_observe_request(const gv_route *route, int status, int64_t us)
 {
-    size_t ri = gv_n_routes < MAX_ROUTES ? gv_n_routes : MAX_ROUTES, si = N_STATUS - 1;
+    size_t ri = route ? (size_t)(route - gv_routes) : gv_n_routes, si = N_STATUS - 1;
 
-    (void)d;
-    for (size_t i = 0; i < gv_n_routes && i < MAX_ROUTES; i++)
-        if (gv_routes[i].pattern == pattern && !strcmp(gv_routes[i].method, method)) {
-            ri = i;
-            break;
-        }
+    if (ri > MAX_ROUTES)
+        ri = MAX_ROUTES;
     for (size_t i = 0; i + 1 < N_STATUS; i++)
         if (statuses[i] == status)
             si = i;

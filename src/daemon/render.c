@@ -41,34 +41,30 @@ gv_json_take_dump(json_t *o)
 }
 
 void
-gv_vm_render(gv_daemon *d, gv_vm_rec *vm)
+gv_vm_render(gv_daemon *d, gv_vm_rec *vm, char **ret_placement)
 {
     const gv_placement *p = gv_engine_find_vm(d->engine, vm->id);
-    json_t *o = json_object(), *root = json_object();
-    char *s;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", vm->id, "name", vm->name,
+                          "tenant", vm->tenant, "state", gv_vm_state_to_string(vm->state), "host",
+                          vm->host, "created_ms", (json_int_t)vm->created_ms, "updated_ms",
+                          (json_int_t)vm->updated_ms);
 
-    json_object_set_new(o, "id", json_string(vm->id));
-    json_object_set_new(o, "name", json_string(vm->name));
-    json_object_set_new(o, "tenant", json_string(vm->tenant));
-    json_object_set_new(o, "state", json_string(gv_vm_state_to_string(vm->state)));
-    json_object_set_new(o, "host", json_string(vm->host));
-    json_object_set_new(o, "created_ms", json_integer(vm->created_ms));
-    json_object_set_new(o, "updated_ms", json_integer(vm->updated_ms));
     if (p) {
-        GV_AUTOFREE char *req = gv_request_to_json(&p->request);
-        json_t *rq = json_loads(req, 0, NULL);
+        /* one rendering of the placement serves the VM's JSON and the store's row */
+        json_t *pj = gv_placement_json(p);
+        json_t *rq = json_deep_copy(json_object_get(pj, "request"));
 
         /* the engine knows the VM by its id; the client by its name */
         json_object_set_new(rq, "name", json_string(vm->name));
         json_object_set_new(o, "request", rq);
-        json_object_set_new(o, "placement", gv_placement_json(p));
+        json_object_set_new(o, "placement", pj);
+        if (ret_placement)
+            *ret_placement = gv_json_take_dump(json_pack("{s:O}", "placement", pj));
+    } else if (ret_placement) {
+        *ret_placement = gv_strdup("");
     }
-    json_object_set_new(root, "vm", o);
-    s = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref(root);
     free(vm->json);
-    vm->json = gv_strdup(s);
-    free(s);
+    vm->json = gv_json_take_dump(json_pack("{s:o}", "vm", o));
 }
 
 void
@@ -84,15 +80,13 @@ gv_host_tally_apply(gv_daemon *d, const gv_placement *p, int sign)
     t->memory_mib += sign * p->request.memory_mib;
 }
 
-char *
-gv_host_summary_json(const gv_daemon *d, size_t h, bool private_details, const gv_principal *who)
+json_t *
+gv_host_summary_json(const gv_daemon *d, size_t h, bool private_details)
 {
     const gv_host *host = d->fleet->hosts[h];
     const gv_host_tally *t = &d->tally[h];
     json_t *o = json_object(), *models = json_object();
-    char *s, *ret;
 
-    (void)who;
     json_object_set_new(o, "name", json_string(host->name));
     json_object_set_new(o, "pool", json_string(host->pool ? host->pool : ""));
     json_object_set_new(o, "zone", json_string(host->zone ? host->zone : ""));
@@ -113,9 +107,5 @@ gv_host_summary_json(const gv_daemon *d, size_t h, bool private_details, const g
     if (private_details)
         json_object_set_new(o, "hypervisor_uri",
                             json_string(host->hypervisor_uri ? host->hypervisor_uri : ""));
-    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref(o);
-    ret = gv_strdup(s);
-    free(s);
-    return ret;
+    return o;
 }

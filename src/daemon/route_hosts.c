@@ -61,7 +61,7 @@ gv_route_host_list(gv_call *c)
             (state && strcmp(gv_host_state_to_string(h->state), state)) ||
             (model && !has_model(h, model)))
             continue;
-        j = gv_host_summary_json(c->d, i, priv, &c->who);
+        j = gv_json_take_dump(gv_host_summary_json(c->d, i, priv));
         if (n++)
             gv_strbuf_putc(&sb, ',');
         gv_strbuf_append(&sb, j);
@@ -75,11 +75,11 @@ gv_route_host_list(gv_call *c)
 static int
 find_host(gv_call *c)
 {
-    for (size_t i = 0; i < c->d->fleet->n_hosts; i++)
-        if (!strcmp(c->d->fleet->hosts[i]->name, c->arg[0]))
-            return (int)i;
-    gv_call_error(c, 404, "not_found", NULL, "host '%s' does not exist", c->arg[0]);
-    return -1;
+    long h = gv_fleet_host_index(c->d->fleet, c->arg[0]);
+
+    if (h < 0)
+        gv_call_error(c, 404, "not_found", NULL, "host '%s' does not exist", c->arg[0]);
+    return (int)h;
 }
 
 typedef struct gpu_allocs {
@@ -129,7 +129,6 @@ gv_route_host_get(gv_call *c)
     bool priv = gv_policy_authorize(&c->who, GV_PERM_HOST_READ_PRIVATE, NULL).allow;
     gpu_allocs ga = {.c = c, .gpus = json_array()};
     json_t *o;
-    char *s;
     int h;
 
     pthread_rwlock_rdlock(&c->d->lock);
@@ -139,10 +138,9 @@ gv_route_host_get(gv_call *c)
         return;
     }
     {
-        GV_AUTOFREE char *sum = gv_host_summary_json(c->d, (size_t)h, priv, &c->who);
         const gv_host *host = c->d->fleet->hosts[h];
 
-        o = json_loads(sum, 0, NULL);
+        o = gv_host_summary_json(c->d, (size_t)h, priv);
         for (size_t g = 0; g < host->n_gpus; g++) {
             gv_gpu_usage u;
             json_t *gj;
@@ -178,10 +176,7 @@ gv_route_host_get(gv_call *c)
         }
     }
     pthread_rwlock_unlock(&c->d->lock);
-    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref(o);
-    gv_call_json(c, 200, gv_asprintf("{\"host\":%s}", s));
-    free(s);
+    gv_call_json(c, 200, gv_json_take_dump(json_pack("{s:o}", "host", o)));
 }
 
 /* ---- state --------------------------------------------------------------------------------- */
@@ -193,14 +188,13 @@ typedef struct state_arg {
 
 /* The row of host @h as stored: its canonical one-host fleet JSON. */
 int
-gv_daemon_store_host(gv_daemon *d, size_t h, gv_err *err)
+gv_daemon_store_host(gv_daemon *d, const gv_host *h, bool simulated, gv_err *err)
 {
-    gv_fleet one = {.n_hosts = 1, .hosts = &d->fleet->hosts[h]};
+    gv_host *hosts[1] = {(gv_host *)h};
+    gv_fleet one = {.n_hosts = 1, .hosts = hosts};
     GV_AUTOFREE char *json = gv_fleet_to_json(&one);
-    gv_store_host row = {.name = d->fleet->hosts[h]->name,
-                         .json = json,
-                         .simulated = d->simulated[h],
-                         .updated_ms = gv_daemon_now_ms()};
+    gv_store_host row = {
+        .name = h->name, .json = json, .simulated = simulated, .updated_ms = gv_daemon_now_ms()};
 
     return gv_store_put_host(d->store, &row, err);
 }
@@ -209,29 +203,25 @@ static int
 apply_state(gv_daemon *d, gv_op *op, gv_err *err)
 {
     state_arg *a = op->arg;
-    gv_host *h = gv_fleet_find_host(d->fleet, a->host);
+    long hi = gv_fleet_host_index(d->fleet, a->host);
     gv_host_state from;
     GV_AUTOFREE char *obj = gv_asprintf("host/%s", a->host);
     GV_AUTOFREE char *det = NULL;
-    size_t hi = 0;
 
-    if (!h) {
+    if (hi < 0) {
         gv_op_error(op, 404, "not_found", NULL, "host '%s' does not exist", a->host);
         return 0;
     }
-    while (d->fleet->hosts[hi] != h)
-        hi++;
-    from = h->state;
+    from = d->fleet->hosts[hi]->state;
     det = gv_asprintf("{\"from\":\"%s\",\"to\":\"%s\"}", gv_host_state_to_string(from),
                       gv_host_state_to_string(a->to));
-    h->state = a->to; /* the row is written from the host itself */
-    if (gv_daemon_store_host(d, hi, err) < 0 ||
+    /* through the engine, the one writer of a host's state; undone the same way */
+    gv_engine_set_host_state(d->engine, a->host, a->to, NULL);
+    if (gv_daemon_store_host(d, d->fleet->hosts[hi], d->simulated[hi], err) < 0 ||
         gv_daemon_audit_append(d, &op->who, NULL, "host.state", obj, det, err) < 0) {
-        h->state = from;
+        gv_engine_set_host_state(d->engine, a->host, from, NULL);
         return -GV_E_IO;
     }
-    h->state = from;
-    gv_engine_set_host_state(d->engine, a->host, a->to, NULL);
     gv_log("info", "host.state", "host=%s from=%s to=%s actor=%s", a->host,
            gv_host_state_to_string(from), gv_host_state_to_string(a->to), op->who.user);
     gv_op_answer(op, 200,

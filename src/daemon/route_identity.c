@@ -16,20 +16,6 @@
 #include "util/enum_names.h"
 #include "util/strbuf.h"
 
-static bool
-valid_name(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n < 1 || n >= GV_POLICY_NAME_LEN)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-              *s == '.'))
-            return false;
-    return true;
-}
-
 /* The body as an object with exactly the keys of @keys (NULL-terminated; a leading '?' marks
  * an optional one), every value a string. NULL after a 400. */
 static json_t *
@@ -116,7 +102,7 @@ gv_route_tenant_create(gv_call *c)
 
     if (!o)
         return;
-    if (!valid_name(str(o, "name"))) {
+    if (!gv_name_valid(str(o, "name"), false)) {
         gv_call_error(c, 400, "invalid_argument", "{\"field\": \"name\"}",
                       "name: 1-63 of a-z, 0-9, '-', '_', '.'");
     } else {
@@ -214,7 +200,7 @@ gv_route_user_create(gv_call *c)
     if (!o)
         return;
     role = gv_role_from_string(str(o, "role"));
-    if (!valid_name(str(o, "name"))) {
+    if (!gv_name_valid(str(o, "name"), false)) {
         gv_call_error(c, 400, "invalid_argument", "{\"field\": \"name\"}",
                       "name: 1-63 of a-z, 0-9, '-', '_', '.'");
     } else if (role < 0) {

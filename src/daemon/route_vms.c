@@ -75,27 +75,11 @@ default_tenant(gv_call *c, gv_request *r)
 
 /* ---- create -------------------------------------------------------------------------------- */
 
-/* VM names become libvirt domain names, log fields and audit details: a safe alphabet. */
-static bool
-valid_vm_name(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n < 1 || n >= GV_REQ_NAME_LEN)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '-' || *s == '_' || *s == '.'))
-            return false;
-    return true;
-}
-
 static char *
 device_details(const gv_vm_rec *vm, const gv_placed_gpu *g)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "vm", vm->id, "name", vm->name, "mode",
                           gv_gpu_mode_to_string(g->mode), "model", g->model);
-    char *s, *ret;
 
     if (g->profile[0])
         json_object_set_new(o, "profile", json_string(g->profile));
@@ -109,11 +93,7 @@ device_details(const gv_vm_rec *vm, const gv_placed_gpu *g)
         json_object_set_new(o, "vf", json_string(g->vf_pci));
     if (g->milli)
         json_object_set_new(o, "milli", json_integer(g->milli));
-    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref(o);
-    ret = gv_strdup(s);
-    free(s);
-    return ret;
+    return gv_json_take_dump(o);
 }
 
 /* gpu.assign / vf.assign records (@verb "assign") or their release records. */
@@ -141,17 +121,16 @@ audit_devices(gv_daemon *d, const gv_principal *who, const gv_vm_rec *vm, const 
     return 0;
 }
 
+/* The VM's row with @placement (gv_vm_render's). */
 static int
-store_vm(gv_daemon *d, const gv_vm_rec *vm, gv_err *err)
+store_vm(gv_daemon *d, const gv_vm_rec *vm, const char *placement, gv_err *err)
 {
-    const gv_placement *p = gv_engine_find_vm(d->engine, vm->id);
-    GV_AUTOFREE char *pj = p ? gv_placement_to_json(p) : gv_strdup("");
     gv_store_vm row = {.id = vm->id,
                        .name = vm->name,
                        .tenant = vm->tenant,
                        .state = gv_vm_state_to_string(vm->state),
                        .host = vm->host,
-                       .placement = pj,
+                       .placement = placement,
                        .created_ms = vm->created_ms,
                        .updated_ms = vm->updated_ms};
 
@@ -162,7 +141,7 @@ static int
 apply_create(gv_daemon *d, gv_op *op, gv_err *err)
 {
     create_arg *a = op->arg;
-    GV_AUTOFREE char *name_key = gv_vm_name_key(a->req.tenant, a->name);
+    GV_AUTOFREE char *name_key = gv_daemon_key(a->req.tenant, a->name);
     gv_place_result res = {0};
     gv_vm_rec *vm;
     gv_err perr = {0};
@@ -190,12 +169,9 @@ apply_create(gv_daemon *d, gv_op *op, gv_err *err)
         return 0;
     }
     if (r == 0) {
-        json_t *x = gv_explain_json(&res.explain);
-        char *xs = json_dumps(x, JSON_SORT_KEYS | JSON_COMPACT);
-        GV_AUTOFREE char *det = gv_asprintf("{\"explain\": %s}", xs);
+        GV_AUTOFREE char *det =
+            gv_json_take_dump(json_pack("{s:o}", "explain", gv_explain_json(&res.explain)));
 
-        free(xs);
-        json_decref(x);
         gv_op_error(op, 409, "no_capacity", det, "no host can take VM '%s'", a->name);
         gv_place_result_clear(&res);
         return 0;
@@ -211,18 +187,20 @@ apply_create(gv_daemon *d, gv_op *op, gv_err *err)
         GV_AUTOFREE char *det = gv_asprintf("{\"host\":\"%s\",\"name\":\"%s\",\"state\":\"%s\"}",
                                             vm->host, vm->name, gv_vm_state_to_string(vm->state));
         GV_AUTOFREE char *obj = gv_asprintf("vm/%s", vm->id);
+        GV_AUTOFREE char *placement = NULL;
 
-        if (store_vm(d, vm, err) < 0 ||
+        gv_vm_render(d, vm, &placement);
+        if (store_vm(d, vm, placement, err) < 0 ||
             gv_daemon_audit_append(d, &op->who, vm->tenant, "vm.create", obj, det, err) < 0 ||
             audit_devices(d, &op->who, vm, &res.placement, "assign", err) < 0) {
             gv_engine_release(d->engine, vm->id, NULL);
             gv_place_result_clear(&res);
+            free(vm->json);
             free(vm);
             return -GV_E_IO;
         }
     }
     gv_host_tally_apply(d, &res.placement, 1);
-    gv_vm_render(d, vm);
     gv_strmap_put(d->vms, vm->id, vm);
     gv_strmap_put(d->vm_names, name_key, vm);
     gv_log("info", "vm.create", "vm=%s name=%s tenant=%s host=%s actor=%s", vm->id, vm->name,
@@ -235,7 +213,7 @@ apply_create(gv_daemon *d, gv_op *op, gv_err *err)
 static bool
 idem_replay(gv_call *c, const char *key, const uint8_t hash[GV_STORE_TOKEN_HASH_LEN])
 {
-    GV_AUTOFREE char *k = gv_asprintf("%s\n%s", c->who.user, key);
+    GV_AUTOFREE char *k = gv_daemon_key(c->who.user, key);
     const gv_idem_rec *rec;
     bool done = false;
 
@@ -268,7 +246,7 @@ gv_route_vm_create(gv_call *c)
         gv_call_gv_error(c, &err);
         return;
     }
-    if (!valid_vm_name(a->req.name)) {
+    if (!gv_name_valid(a->req.name, true)) {
         free(a);
         gv_call_error(c, 400, "invalid_argument", "{\"field\": \"name\"}",
                       "name: 1-63 of A-Z, a-z, 0-9, '-', '_', '.'");
@@ -492,7 +470,8 @@ apply_change(gv_daemon *d, gv_op *op, gv_err *err)
 
         vm->state = a->to;
         vm->updated_ms = gv_daemon_now_ms();
-        if (store_vm(d, vm, err) < 0 ||
+        if (gv_store_set_vm_state(d->store, vm->id, gv_vm_state_to_string(vm->state),
+                                  vm->updated_ms, err) < 0 ||
             gv_daemon_audit_append(d, &op->who, vm->tenant,
                                    a->to == GV_VM_STOPPED ? "vm.stop" : "vm.start", obj, det,
                                    err) < 0) {
@@ -500,7 +479,7 @@ apply_change(gv_daemon *d, gv_op *op, gv_err *err)
             vm->updated_ms = prev;
             return -GV_E_IO;
         }
-        gv_vm_render(d, vm);
+        gv_vm_render(d, vm, NULL);
         gv_op_answer(op, 200, gv_strdup(vm->json));
         return 0;
     }
@@ -515,11 +494,11 @@ apply_change(gv_daemon *d, gv_op *op, gv_err *err)
     }
     vm->state = GV_VM_DELETED;
     vm->updated_ms = gv_daemon_now_ms();
-    gv_vm_render(d, vm);
+    gv_vm_render(d, vm, NULL);
     gv_op_answer(op, 200, GV_STEAL_PTR(vm->json));
     gv_strmap_remove(d->vms, vm->id);
     {
-        GV_AUTOFREE char *name_key = gv_vm_name_key(vm->tenant, vm->name);
+        GV_AUTOFREE char *name_key = gv_daemon_key(vm->tenant, vm->name);
         gv_strmap_remove(d->vm_names, name_key);
     }
     gv_log("info", "vm.delete", "vm=%s name=%s tenant=%s host=%s actor=%s", vm->id, vm->name,
@@ -573,7 +552,6 @@ apply_explain(gv_daemon *d, gv_op *op, gv_err *err)
     gv_err perr = {0};
     int rc;
     json_t *o;
-    char *s;
 
     (void)err;
     rc = gv_engine_place(d->engine, r, GV_PLACE_EXPLAIN | GV_PLACE_DRY_RUN, &res, &perr);
@@ -586,10 +564,7 @@ apply_explain(gv_daemon *d, gv_op *op, gv_err *err)
     json_object_set_new(o, "placed", json_boolean(rc == 1));
     if (!rc)
         json_object_set_new(o, "explain", gv_explain_json(&res.explain));
-    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-    json_decref(o);
-    gv_op_answer(op, 200, gv_strdup(s));
-    free(s);
+    gv_op_answer(op, 200, gv_json_take_dump(o));
     gv_place_result_clear(&res);
     return 0;
 }

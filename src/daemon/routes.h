@@ -18,7 +18,8 @@ void gv_route_host_get(gv_call *c);
 void gv_route_host_cordon(gv_call *c);
 void gv_route_host_uncordon(gv_call *c);
 void gv_route_host_set_state(gv_call *c);
-int gv_daemon_store_host(gv_daemon *d, size_t h, gv_err *err);
+/* Write host @h's row (its canonical JSON, @simulated) in the current transaction. */
+int gv_daemon_store_host(gv_daemon *d, const gv_host *h, bool simulated, gv_err *err);
 /* state_load.c */
 void gv_route_fleet_import(gv_call *c);
 /* An op that imports @add (taken over) as hosts simulated or not; @source names it in the

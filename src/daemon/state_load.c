@@ -134,9 +134,9 @@ load_vm(void *ctx, const gv_store_vm *v, gv_err *err)
         /* the engine's copy knows its host's index */
         gv_host_tally_apply(d, gv_engine_find_vm(d->engine, v->id), 1);
     }
-    gv_vm_render(d, vm);
+    gv_vm_render(d, vm, NULL);
     gv_strmap_put(d->vms, vm->id, vm);
-    name_key = gv_vm_name_key(vm->tenant, vm->name);
+    name_key = gv_daemon_key(vm->tenant, vm->name);
     gv_strmap_put(d->vm_names, name_key, vm);
     return 0;
 }
@@ -146,7 +146,7 @@ load_idem(void *ctx, const gv_store_idem *i, gv_err *err)
 {
     load_ctx *l = ctx;
     gv_idem_rec *rec = GV_NEW0(gv_idem_rec);
-    GV_AUTOFREE char *k = gv_asprintf("%s\n%s", i->principal, i->key);
+    GV_AUTOFREE char *k = gv_daemon_key(i->principal, i->key);
 
     (void)err;
     memcpy(rec->body_hash, i->body_hash, sizeof(rec->body_hash));
@@ -269,22 +269,15 @@ apply_import(gv_daemon *d, gv_op *op, gv_err *err)
     for (size_t i = n_old; i < n; i++)
         sim[i] = a->simulated;
     {
-        /* the rows are written from the new fleet, before anything is swapped */
-        gv_fleet *keep = d->fleet;
-        bool *keep_sim = d->simulated;
-        GV_AUTOFREE char *pools = NULL;
+        /* the rows come from the new fleet, before anything is swapped */
         gv_fleet pools_only = {.n_pools = f->n_pools, .pools = f->pools};
+        GV_AUTOFREE char *pools = gv_fleet_to_json(&pools_only);
         int r = 0;
 
-        d->fleet = f;
-        d->simulated = sim;
         for (size_t i = n_old; i < n && r == 0; i++)
-            r = gv_daemon_store_host(d, i, err);
-        d->fleet = keep;
-        d->simulated = keep_sim;
-        pools = gv_fleet_to_json(&pools_only);
-        det = gv_asprintf("{\"hosts\":%zu,\"simulated\":%s,\"source\":\"%s\"}", a->add->n_hosts,
-                          a->simulated ? "true" : "false", a->source);
+            r = gv_daemon_store_host(d, f->hosts[i], sim[i], err);
+        det = gv_json_take_dump(json_pack("{s:I, s:b, s:s}", "hosts", (json_int_t)a->add->n_hosts,
+                                          "simulated", a->simulated, "source", a->source));
         if (r < 0 || gv_store_meta_set(d->store, "pools", pools, err) < 0 ||
             gv_daemon_audit_append(d, &op->who, NULL, "fleet.import", "fleet", det, err) < 0) {
             json_decref(names);

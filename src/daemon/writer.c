@@ -37,13 +37,11 @@ gv_op_answer(gv_op *op, int status, char *body)
 void
 gv_op_error(gv_op *op, int status, const char *code, const char *details, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    gv_op_answer(op, status, gv_error_vjson(code, details, fmt, ap));
     va_end(ap);
-    gv_op_answer(op, status, gv_error_json(code, details, msg));
 }
 
 int
@@ -96,7 +94,7 @@ apply_one(gv_daemon *d, gv_op *op)
     }
     if (op->idem_key && op->status >= 200 && op->status < 300) {
         gv_idem_rec *rec = GV_NEW0(gv_idem_rec);
-        GV_AUTOFREE char *k = gv_asprintf("%s\n%s", op->who.user, op->idem_key);
+        GV_AUTOFREE char *k = gv_daemon_key(op->who.user, op->idem_key);
         gv_store_idem row = {.principal = op->who.user,
                              .key = op->idem_key,
                              .body_hash = op->idem_hash,

@@ -107,6 +107,9 @@ int gv_store_put_user(gv_store *s, const gv_store_user *u, gv_err *err);
 int gv_store_delete_user(gv_store *s, const char *name, gv_err *err);
 int gv_store_put_token(gv_store *s, const gv_store_token *t, gv_err *err);
 int gv_store_put_vm(gv_store *s, const gv_store_vm *v, gv_err *err);
+/* A VM's state and time of change alone (its placement is unchanged). */
+int gv_store_set_vm_state(gv_store *s, const char *id, const char *state, int64_t updated_ms,
+                          gv_err *err);
 int gv_store_delete_vm(gv_store *s, const char *id, gv_err *err);
 int gv_store_put_idem(gv_store *s, const gv_store_idem *i, gv_err *err);
 int gv_store_put_audit(gv_store *s, const gv_audit_record *r, gv_err *err);

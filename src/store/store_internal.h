@@ -18,6 +18,7 @@ typedef enum gv_stmt_id {
     GV_STMT_DELETE_USER,
     GV_STMT_PUT_TOKEN,
     GV_STMT_PUT_VM,
+    GV_STMT_SET_VM_STATE,
     GV_STMT_DELETE_VM,
     GV_STMT_PUT_IDEM,
     GV_STMT_PUT_AUDIT,

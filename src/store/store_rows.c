@@ -20,6 +20,7 @@ static const char *const stmt_sql[GV_STMT_LAST] = {
                           " revoked_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [GV_STMT_PUT_VM] = "INSERT OR REPLACE INTO vms(id, name, tenant, state, host, placement,"
                        " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [GV_STMT_SET_VM_STATE] = "UPDATE vms SET state = ?2, updated_ms = ?3 WHERE id = ?1",
     [GV_STMT_DELETE_VM] = "DELETE FROM vms WHERE id = ?1",
     [GV_STMT_PUT_IDEM] = "INSERT OR REPLACE INTO idempotency(principal, key, body_hash, status,"
                          " response, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -177,6 +178,20 @@ gv_store_put_vm(gv_store *s, const gv_store_vm *v, gv_err *err)
     text(st, 6, v->placement);
     sqlite3_bind_int64(st, 7, v->created_ms);
     sqlite3_bind_int64(st, 8, v->updated_ms);
+    return gv_store_step_done(s, st, "cannot write a VM", err);
+}
+
+int
+gv_store_set_vm_state(gv_store *s, const char *id, const char *state, int64_t updated_ms,
+                      gv_err *err)
+{
+    sqlite3_stmt *st = gv_store_stmt(s, GV_STMT_SET_VM_STATE, err);
+
+    if (!st)
+        return -GV_E_IO;
+    text(st, 1, id);
+    text(st, 2, state);
+    sqlite3_bind_int64(st, 3, updated_ms);
     return gv_store_step_done(s, st, "cannot write a VM", err);
 }
 

@@ -719,19 +719,18 @@ gv_engine_release(gv_engine *e, const char *name, gv_err *err)
 int
 gv_engine_set_host_state(gv_engine *e, const char *host, gv_host_state state, gv_err *err)
 {
-    gv_host *hp = host ? gv_fleet_find_host(e->fleet, host) : NULL;
-    size_t h = 0;
+    long h = host ? gv_fleet_host_index(e->fleet, host) : -1;
+    gv_host *hp;
 
-    while (hp && h < e->fleet->n_hosts && e->fleet->hosts[h] != hp)
-        h++;
-    if (!hp || h == e->fleet->n_hosts)
+    if (h < 0)
         return gv_err_set(err, GV_E_NOTFOUND, NULL, "host: no host named '%s'", host ? host : "");
+    hp = e->fleet->hosts[h];
     if ((unsigned)state >= GV_HOST_STATE_LAST)
         return gv_err_set(err, GV_E_INVAL, hp->name, "state: %d is not a host state", (int)state);
     if (hp->state == state)
         return 0;
     hp->state = state;
-    gv_index_host_refresh(e, h);
+    gv_index_host_refresh(e, (size_t)h);
     return 0;
 }
 

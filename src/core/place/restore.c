@@ -67,12 +67,13 @@ check_host(restore_ctx *x)
 {
     const gv_placement *p = x->p;
     const gv_fleet *f = x->e->fleet;
-    const gv_host *hp = gv_fleet_find_host(f, p->host);
+    long pos = gv_fleet_host_index(f, p->host);
+    const gv_host *hp;
 
-    for (x->h = 0; hp && x->h < f->n_hosts && f->hosts[x->h] != hp; x->h++)
-        ;
-    if (!hp || x->h == f->n_hosts)
+    if (pos < 0)
         return BAD(x, GV_E_NOTFOUND, "host '%s' is not in the fleet", p->host);
+    x->h = (size_t)pos;
+    hp = f->hosts[pos];
     if (p->host_index >= 0 && p->host_index != (int)x->h)
         return BAD(x, GV_E_INVAL, "host '%s' is host %zu of the fleet, not %d", p->host, x->h,
                    p->host_index);

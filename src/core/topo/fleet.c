@@ -101,19 +101,23 @@ gv_fleet_free(gv_fleet *f)
     free(f);
 }
 
+long
+gv_fleet_host_index(const gv_fleet *f, const char *name)
+{
+    if (index_fresh(f))
+        return index_lookup(f, name);
+    for (size_t i = 0; i < f->n_hosts; i++)
+        if (!strcmp(f->hosts[i]->name, name))
+            return (long)i;
+    return -1;
+}
+
 gv_host *
 gv_fleet_find_host(const gv_fleet *f, const char *name)
 {
-    long pos;
+    long pos = gv_fleet_host_index(f, name);
 
-    if (index_fresh(f)) {
-        pos = index_lookup(f, name);
-        return pos >= 0 ? f->hosts[pos] : NULL;
-    }
-    for (size_t i = 0; i < f->n_hosts; i++)
-        if (!strcmp(f->hosts[i]->name, name))
-            return f->hosts[i];
-    return NULL;
+    return pos >= 0 ? f->hosts[pos] : NULL;
 }
 
 int

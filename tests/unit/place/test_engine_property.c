@@ -9,17 +9,9 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "engine_asserts.h"
 #include "random_fleet.h"
 #include "testlib.h"
-
-static void
-assert_engine_ok(const gv_engine *e, unsigned seed, int step)
-{
-    gv_err err = {0};
-
-    if (gv_engine_check(e, &err) < 0)
-        fail_msg("seed %u step %d: %s: %s", seed, step, err.where, err.msg);
-}
 
 static void
 run_seed(const gv_catalog *cat, unsigned seed)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine_asserts.h"
 #include "random_fleet.h"
 #include "testlib.h"
 
@@ -31,27 +32,6 @@ enum {
     SHAPES_POOL,
     SHAPES_MIXED
 };
-
-/* Fail naming the first line where the fast path's and the reference's JSON differ (cmocka
- * cuts long messages). */
-static void
-fail_diff(const char *what, unsigned seed, int step, const char *a, const char *b)
-{
-    int line = 1;
-    const char *la = a, *lb = b;
-
-    while (*a && *a == *b) {
-        if (*a == '\n') {
-            line++;
-            la = a + 1;
-            lb = b + 1;
-        }
-        a++;
-        b++;
-    }
-    fail_msg("seed %u step %d: %s differ at line %d:\nfast      %.*s\nreference %.*s", seed, step,
-             what, line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
-}
 
 static void
 run_seed(const gv_catalog *cat, unsigned seed, int shapes, int n_hosts, int n_steps,
@@ -106,8 +86,7 @@ run_seed(const gv_catalog *cat, unsigned seed, int shapes, int n_hosts, int n_st
             if (ra == 1) {
                 GV_AUTOFREE char *ja = gv_placement_to_json(&a.placement);
                 GV_AUTOFREE char *jb = gv_placement_to_json(&b.placement);
-                if (strcmp(ja, jb))
-                    fail_diff("placements", seed, step, ja, jb);
+                assert_same_text("placements", seed, step, "fast", ja, "reference", jb);
                 if (a.explain.has_runner_up != b.explain.has_runner_up ||
                     (a.explain.has_runner_up && strcmp(a.explain.runner_up, b.explain.runner_up)))
                     fail_msg("seed %u step %d: runner-up differs: %s / %s", seed, step,
@@ -118,8 +97,7 @@ run_seed(const gv_catalog *cat, unsigned seed, int shapes, int n_hosts, int n_st
             } else {
                 GV_AUTOFREE char *ja = gv_explain_to_json(&r, &a.explain);
                 GV_AUTOFREE char *jb = gv_explain_to_json(&r, &b.explain);
-                if (strcmp(ja, jb))
-                    fail_diff("explanations", seed, step, ja, jb);
+                assert_same_text("explanations", seed, step, "fast", ja, "reference", jb);
             }
             (*ret_decisions)++;
             gv_place_result_clear(&a);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine_asserts.h"
 #include "random_fleet.h"
 #include "testlib.h"
 
@@ -31,44 +32,13 @@ static const gv_place_policy policies[] = {GV_POLICY_GPUVM,   GV_POLICY_GPUVM,
                                            GV_POLICY_FGD,     GV_POLICY_FIRSTFIT,
                                            GV_POLICY_BESTFIT, GV_POLICY_PACKING};
 
-/* Fail naming the first line where @a and @b differ (cmocka cuts long messages). */
-static void
-assert_same(const char *what, unsigned seed, int step, const char *a, const char *b)
-{
-    int line = 1;
-    const char *la = a, *lb = b;
-
-    if (!strcmp(a, b))
-        return;
-    while (*a && *a == *b) {
-        if (*a == '\n') {
-            line++;
-            la = a + 1;
-            lb = b + 1;
-        }
-        a++;
-        b++;
-    }
-    fail_msg("seed %u step %d: %s differ at line %d:\nfirst    %.*s\nrestored %.*s", seed, step,
-             what, line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
-}
-
-static void
-assert_engine_ok(const gv_engine *e, unsigned seed, int step)
-{
-    gv_err err = {0};
-
-    if (gv_engine_check(e, &err) < 0)
-        fail_msg("seed %u step %d: %s: %s", seed, step, err.where, err.msg);
-}
-
 static void
 assert_same_state(const gv_engine *a, const gv_engine *b, unsigned seed, int step)
 {
     GV_AUTOFREE char *da = gv_engine_state_dump(a);
     GV_AUTOFREE char *db = gv_engine_state_dump(b);
 
-    assert_same("states", seed, step, da, db);
+    assert_same_text("states", seed, step, "first", da, "restored", db);
     /* kept beside the state, not in its dump */
     assert_true(gv_engine_gpu_utilization(a) == gv_engine_gpu_utilization(b));
     assert_int_equal(gv_engine_n_vms(a), gv_engine_n_vms(b));
@@ -150,7 +120,7 @@ restore_all(const gv_engine *a, gv_engine *b, char (*live)[GV_REQ_NAME_LEN], int
         count_restored(p);
         want = gv_placement_to_json(p);
         got = gv_placement_to_json(gv_engine_find_vm(b, live[order[i]]));
-        assert_same("restored placements", seed, step, want, got);
+        assert_same_text("restored placements", seed, step, "first", want, "restored", got);
     }
     assert_int_equal(gv_engine_n_vms(b), (size_t)n_live);
 }
@@ -168,7 +138,7 @@ place_both(gv_engine *a, gv_engine *b, const gv_request *r, bool reference, unsi
     if (rc == 1) {
         GV_AUTOFREE char *ja = gv_placement_to_json(&ra.placement);
         GV_AUTOFREE char *jb = gv_placement_to_json(&rb.placement);
-        assert_same("next decisions", seed, step, ja, jb);
+        assert_same_text("next decisions", seed, step, "first", ja, "restored", jb);
     }
     gv_place_result_clear(&ra);
     gv_place_result_clear(&rb);
